@@ -1,0 +1,52 @@
+# Rounds: `make run` serves the blog, `make test` runs the whole suite.
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app blog
+
+.PHONY: run test lint e2e bench lock clean
+
+$(BIN)/activate: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+venv: $(BIN)/activate
+
+# The secret key is generated once, into instance/ (never committed).
+instance/config.py:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+	chmod 600 $@
+
+run: $(BIN)/activate instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(BIN)/activate
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n auto --dist loadgroup
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(BIN)/activate
+	$(BIN)/python -m bench.run
+
+# Re-resolve the pins from pyproject.toml into constraints.txt.
+lock:
+	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
+	.lockvenv/bin/pip install --quiet --upgrade pip
+	.lockvenv/bin/pip install --quiet '.[test]'
+	{ echo "# Pinned versions for every dependency (direct and transitive)."; \
+	  echo "# The Makefile installs with: pip install -c constraints.txt -e '.[test]'"; \
+	  echo "# Refresh: make lock"; \
+	  .lockvenv/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel|rounds)[=@ ]'; } > constraints.txt
+	rm -rf .lockvenv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,160 @@
+"""Rounds: a self-hosted blog for a solo clinician."""
+
+import logging
+import os
+from logging.config import dictConfig
+
+from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from blog import config as default_config
+from blog.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config layers, extensions, blueprints, errors, CLI."""
+    configure_logging()
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    app.config.from_object(default_config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("BLOG")
+    if test_config:
+        app.config.update(test_config)
+    finish_config(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    return app
+
+
+def configure_logging() -> None:
+    dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {
+                "default": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"}
+            },
+            "handlers": {
+                "stderr": {
+                    "class": "logging.StreamHandler",
+                    "stream": "ext://sys.stderr",
+                    "formatter": "default",
+                }
+            },
+            "root": {"level": "INFO", "handlers": ["stderr"]},
+        }
+    )
+
+
+def finish_config(app: Flask) -> None:
+    """Derive settings from the layered config and refuse to run without a real key."""
+    config = app.config
+    if not (app.debug or app.testing) and config["SECRET_KEY"] in (None, "", "dev"):
+        raise RuntimeError(
+            "No SECRET_KEY: run `make run` once (it writes instance/config.py) "
+            "or set BLOG_SECRET_KEY."
+        )
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        sqlite_file = os.path.join(app.instance_path, "blog.sqlite3")
+        config["SQLALCHEMY_DATABASE_URI"] = database_url(config["DATABASE_URL"], sqlite_file)
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    config["MEDIA_DIR"] = config["MEDIA_DIR"] or os.path.join(app.instance_path, "media")
+    config["MAX_CONTENT_LENGTH"] = int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+    config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
+    config.setdefault("PERMANENT_SESSION_LIFETIME", 60 * 60 * 24 * 14)
+
+
+def database_url(url: str, sqlite_file: str) -> str:
+    """The SQLAlchemy URL: the configured one (postgres:// spelled for psycopg 3) or SQLite."""
+    if not url:
+        return "sqlite:///" + sqlite_file
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def register_extensions(app: Flask) -> None:
+    from blog import database
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+
+    @login_manager.user_loader
+    def load_author(user_id: str):
+        from blog.models import Author
+
+        author_id, _, version = user_id.partition(":")
+        if not author_id.isdigit():
+            return None
+        author = db.session.get(Author, int(author_id))
+        if author is None or not author.can_sign_in or str(author.session_version) != version:
+            return None
+        return author
+
+
+def register_blueprints(app: Flask) -> None:
+    from blog.errors import bp as errors_bp
+    from blog.public import bp as public_bp
+
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(public_bp)
+
+
+def register_security_headers(app: Flask) -> None:
+    """A strict CSP and friends on every response; cache headers for anonymous pages."""
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def set_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", csp)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "interest-cohort=(), camera=(), microphone=()")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if "Cache-Control" not in headers:
+            if getattr(g, "cache_public", False) and response.status_code == 200:
+                seconds = int(app.config["PUBLIC_CACHE_SECONDS"])
+                headers["Cache-Control"] = f"public, max-age={seconds}"
+            else:
+                headers["Cache-Control"] = "no-cache, private"
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    from blog import templating
+
+    templating.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from blog import cli, models
+
+    cli.init_app(app)
+
+    @app.shell_context_processor
+    def shell_context():
+        return {"db": db, "models": models}
+
+
+logging.getLogger("PIL").setLevel(logging.WARNING)

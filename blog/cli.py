@@ -1,0 +1,65 @@
+"""Command-line tools: `flask --app blog <command>`."""
+
+import sqlite3
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from blog import demo
+from blog.content import render_comment, render_page
+from blog.extensions import db
+from blog.models import Comment, Post, Settings
+from blog.posts import apply_rendering
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(rerender_command)
+    app.cli.add_command(backup_command)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no posts.")
+def demo_command(if_empty: bool) -> None:
+    """Load the sample posts, comments and about page."""
+    if if_empty and db.session.scalar(select(Post.id).limit(1)) is not None:
+        click.echo("The database has posts; sample content not loaded.")
+        return
+    count = demo.load_sample_content()
+    click.echo(f"Loaded {count} sample posts.")
+
+
+@click.command("rerender")
+def rerender_command() -> None:
+    """Re-run the content pipeline on every post, comment and page (after a policy change)."""
+    posts = db.session.scalars(select(Post)).all()
+    for post in posts:
+        apply_rendering(post)
+    comments = db.session.scalars(select(Comment)).all()
+    for comment in comments:
+        comment.body_html = render_comment(comment.body_md)
+    settings = Settings.current()
+    db.session.add(settings)
+    settings.about_html = render_page(settings.about_md)
+    db.session.commit()
+    click.echo(f"Re-rendered {len(posts)} posts and {len(comments)} comments.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup_command(path: str) -> None:
+    """Copy the SQLite database to PATH while the site keeps running (online backup)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("backup copies SQLite databases; use pg_dump for PostgreSQL.")
+    source = sqlite3.connect(url.database)
+    target = sqlite3.connect(path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    current_app.logger.info("Backed up %s to %s", url.database, path)
+    click.echo(f"Backed up the database to {path}.")

@@ -1,0 +1,388 @@
+"""The content pipeline: Markdown to safe HTML, rendered once when text is saved.
+
+Two bleach policies guard what readers receive. The author policy allows what a
+long-form medical post needs (headings, tables, figures, footnotes, code); the comment
+policy allows a little formatting and links made from bare URLs, never raw HTML. Only
+output of this module is marked safe in templates. bleach stays inside this module, so
+a move to another sanitiser is a local change.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import bleach
+import markdown
+from bleach.html5lib_shim import Filter
+from bleach.linkifier import LinkifyFilter, build_url_re
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+WORDS_PER_MINUTE = 230
+EXCERPT_CHARS = 280
+
+# -- Policies ---------------------------------------------------------------------------
+
+AUTHOR_TAGS = frozenset(
+    {
+        "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "em", "strong", "b", "i", "s",
+        "del", "ins", "mark", "small", "abbr", "a", "img", "figure", "figcaption", "picture",
+        "source", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "ul",
+        "ol", "li", "dl", "dt", "dd", "blockquote", "code", "pre", "kbd", "sup", "sub",
+        "div", "span",
+    }
+)  # fmt: skip
+COMMENT_TAGS = frozenset(
+    {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
+)
+PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+_CLASS_RE = re.compile(
+    r"^(footnote|footnote-ref|footnote-backref|toclink|language-[\w+-]{1,30}|"
+    r"heading-anchor|table-wrap)$"
+)
+_ID_RE = re.compile(r"^[\w:.-]{1,100}$")
+_SRCSET_RE = re.compile(r"^/media/[\w.-]+ \d{1,5}w(, /media/[\w.-]+ \d{1,5}w)*$")
+_SIZES_RE = re.compile(r"^[\w\s(),:.%-]{1,200}$")
+_DIMENSION_RE = re.compile(r"^\d{1,5}$")
+
+
+def _author_attribute(tag: str, name: str, value: str) -> bool:
+    """The author policy's attribute allow-list (bleach calls it per attribute)."""
+    if name == "class":
+        return all(_CLASS_RE.match(part) for part in value.split())
+    if name == "id":
+        return tag in {"h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div"} and bool(
+            _ID_RE.match(value)
+        )
+    if name in {"title", "alt"}:
+        return True
+    if name == "align":
+        return tag in {"th", "td"} and value in {"left", "center", "right"}
+    allowed = {
+        "a": {"href", "rel", "aria-label"},
+        "img": {"src", "width", "height", "loading", "decoding", "srcset", "sizes"},
+        "source": {"srcset", "sizes", "type"},
+        "th": {"scope", "colspan", "rowspan"},
+        "td": {"colspan", "rowspan"},
+        "ol": {"start"},
+        "abbr": set(),
+    }.get(tag, set())
+    if name not in allowed:
+        return False
+    if name == "srcset":
+        return bool(_SRCSET_RE.match(value))
+    if name == "sizes":
+        return bool(_SIZES_RE.match(value))
+    if name in {"width", "height", "start", "colspan", "rowspan"}:
+        return bool(_DIMENSION_RE.match(value))
+    if name == "type":
+        return value in {"image/webp", "image/jpeg", "image/png", "image/gif"}
+    if name == "loading":
+        return value in {"lazy", "eager"}
+    if name == "decoding":
+        return value in {"async", "auto", "sync"}
+    if name == "scope":
+        return value in {"col", "row"}
+    return True
+
+
+class ExternalLinkFilter(Filter):
+    """Gives links to other sites rel="noopener"; keeps nothing the author set on rel."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                attrs = token["data"]
+                attrs.pop((None, "rel"), None)
+                href = attrs.get((None, "href"), "")
+                if urlsplit(href).scheme in ("http", "https"):
+                    attrs[(None, "rel")] = "noopener"
+            yield token
+
+
+def _comment_link(attrs: dict, new: bool = False) -> dict | None:
+    """Linkify callback: only http(s) links, marked as user-generated and not endorsed."""
+    href = attrs.get((None, "href"), "")
+    if urlsplit(href).scheme not in ("http", "https"):
+        return None
+    attrs[(None, "rel")] = "nofollow ugc noopener"
+    attrs.pop((None, "target"), None)
+    return attrs
+
+
+_author_cleaner = bleach.Cleaner(
+    tags=AUTHOR_TAGS,
+    attributes=_author_attribute,
+    protocols=PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[ExternalLinkFilter],
+)
+_comment_cleaner = bleach.Cleaner(
+    tags=COMMENT_TAGS - {"a"},
+    attributes={},
+    protocols={"http", "https"},
+    strip=True,
+    strip_comments=True,
+    filters=[
+        partial(
+            LinkifyFilter,
+            callbacks=[_comment_link],
+            skip_tags={"pre", "code"},
+            parse_email=False,
+            url_re=build_url_re(protocols=["http", "https"]),
+        )
+    ],
+)
+
+
+def clean_author_html(dirty: str) -> str:
+    """Sanitise HTML with the author policy."""
+    return _author_cleaner.clean(dirty)
+
+
+def clean_comment_html(dirty: str) -> str:
+    """Sanitise HTML with the comment policy, turning bare URLs into nofollow links."""
+    return _comment_cleaner.clean(dirty)
+
+
+# -- Markdown ---------------------------------------------------------------------------
+
+MediaLookup = Callable[[str], dict[str, str] | None]
+
+
+class FigureTreeprocessor(Treeprocessor):
+    """Images get lazy loading, known dimensions, and a figure with the title as caption.
+
+    ``lookup(src)`` may return attributes for an uploaded image (width, height, srcset,
+    sizes); an image alone in its paragraph becomes a <figure>.
+    """
+
+    def __init__(self, md, lookup: MediaLookup | None):
+        super().__init__(md)
+        self.lookup = lookup
+
+    def run(self, root: etree.Element) -> None:
+        for img in root.iter("img"):
+            img.set("loading", "lazy")
+            img.set("decoding", "async")
+            if self.lookup is not None:
+                for name, value in (self.lookup(img.get("src", "")) or {}).items():
+                    img.set(name, value)
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag == "p" and _lone_image(child):
+                    parent[index] = _figure(child[0])
+
+
+def _lone_image(paragraph: etree.Element) -> bool:
+    return (
+        len(paragraph) == 1
+        and paragraph[0].tag == "img"
+        and not (paragraph.text or "").strip()
+        and not (paragraph[0].tail or "").strip()
+    )
+
+
+def _figure(img: etree.Element) -> etree.Element:
+    figure = etree.Element("figure")
+    img.tail = None
+    caption = img.attrib.pop("title", "").strip()
+    figure.append(img)
+    if caption:
+        figcaption = etree.SubElement(figure, "figcaption")
+        figcaption.text = caption
+    return figure
+
+
+class FigureExtension(Extension):
+    def __init__(self, lookup: MediaLookup | None = None):
+        super().__init__()
+        self.lookup = lookup
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(FigureTreeprocessor(md, self.lookup), "rounds_figures", 1)
+
+
+class TableWrapTreeprocessor(Treeprocessor):
+    """Wraps tables so a wide one scrolls on its own instead of widening the page."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag == "table":
+                    wrapper = etree.Element("div", {"class": "table-wrap"})
+                    wrapper.tail, child.tail = child.tail, None
+                    wrapper.append(child)
+                    parent[index] = wrapper
+
+
+class TableWrapExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(TableWrapTreeprocessor(md), "rounds_table_wrap", 2)
+
+
+def _post_markdown(lookup: MediaLookup | None) -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[
+            "tables",
+            "footnotes",
+            "fenced_code",
+            "sane_lists",
+            "smarty",
+            "toc",
+            FigureExtension(lookup),
+            TableWrapExtension(),
+        ],
+        extension_configs={
+            "tables": {"use_align_attribute": True},
+            "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
+            "toc": {"toc_depth": "2-3"},
+        },
+        output_format="html",
+    )
+
+
+def _comment_markdown() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=["fenced_code", "sane_lists", "nl2br"], output_format="html")
+    # Readers' raw HTML is shown as text, never parsed.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md
+
+
+@dataclass
+class RenderedPost:
+    html: str
+    text: str
+    toc: list[tuple[int, str, str]] = field(default_factory=list)
+    word_count: int = 0
+    reading_minutes: int = 1
+    excerpt: str = ""
+
+    @property
+    def toc_json(self) -> str:
+        return json.dumps(self.toc)
+
+
+def render_post(source: str, lookup: MediaLookup | None = None) -> RenderedPost:
+    """Render a post's Markdown to sanitised HTML with its text, contents and reading time."""
+    md = _post_markdown(lookup)
+    safe_html = clean_author_html(md.convert(source or ""))
+    text = html_to_text(safe_html)
+    words = count_words(text)
+    return RenderedPost(
+        html=safe_html,
+        text=text,
+        toc=_flatten_toc(md.toc_tokens),
+        word_count=words,
+        reading_minutes=reading_minutes(words),
+        excerpt=make_excerpt(safe_html),
+    )
+
+
+def render_comment(source: str) -> str:
+    """Render a reader's comment to sanitised HTML (no images, headings or raw HTML)."""
+    return clean_comment_html(_comment_markdown().convert(source or ""))
+
+
+def render_page(source: str) -> str:
+    """Render a page such as About or the author's bio with the author policy."""
+    return render_post(source).html
+
+
+def _flatten_toc(tokens: list[dict]) -> list[tuple[int, str, str]]:
+    flat: list[tuple[int, str, str]] = []
+    for token in tokens:
+        flat.append((token["level"], token["id"], html.unescape(token["name"])))
+        flat.extend(_flatten_toc(token.get("children", [])))
+    return flat
+
+
+# -- Text helpers -------------------------------------------------------------------------
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the text of an HTML fragment, a space between blocks."""
+
+    BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "br", "div", "pre",
+              "blockquote", "figcaption", "tr", "dt", "dd"}  # fmt: skip
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_to_text(fragment: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(fragment)
+    extractor.close()
+    return " ".join("".join(extractor.parts).split())
+
+
+def count_words(text: str) -> int:
+    return len(re.findall(r"\w+(?:[-'’]\w+)*", text))
+
+
+def reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut text at a word boundary, with an ellipsis when anything was cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-–— ")
+    return cut + "…"
+
+
+class _FirstParagraph(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.done = False
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "p" and not self.done:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "p" and self.depth:
+            self.depth -= 1
+            if not self.depth and "".join(self.parts).strip():
+                self.done = True
+
+    def handle_data(self, data):
+        if self.depth and not self.done:
+            self.parts.append(data)
+
+
+def make_excerpt(fragment: str, limit: int = EXCERPT_CHARS) -> str:
+    """The first paragraph's text, cut to ``limit`` characters."""
+    parser = _FirstParagraph()
+    parser.feed(fragment)
+    parser.close()
+    return truncate("".join(parser.parts), limit)

@@ -1,0 +1,150 @@
+"""Fixtures: an app on a freshly migrated SQLite file per test, clients and factories."""
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+
+from blog import create_app
+from blog.content import render_comment
+from blog.extensions import db
+from blog.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.posts import apply_rendering, set_tags, unique_slug
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def base_config(database_path: Path, tmp_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MEDIA_DIR": str(tmp_path / "media"),
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """An empty database upgraded once by Alembic; each test gets a copy."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite3"
+    app = create_app(base_config(path, folder))
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    """Override in a test module to change the app's config."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_template, tmp_path, config_overrides):
+    path = tmp_path / "blog.sqlite3"
+    shutil.copy(migrated_template, path)
+    app = create_app({**base_config(path, tmp_path), **config_overrides})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def author(app) -> Author:
+    """An author who can sign in (password "correct horse battery")."""
+    from werkzeug.security import generate_password_hash
+
+    person = Author(
+        name="Dr. Ada Lovelace",
+        credentials="MD, Cardiology",
+        email="ada@example.org",
+        password_hash=generate_password_hash("correct horse battery"),
+    )
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+@pytest.fixture
+def make_post(app):
+    """Factory for posts; published an hour ago unless told otherwise."""
+    default_author = []
+
+    def factory(title="A post", body="Some *text*.", status=PostStatus.PUBLISHED, **fields):
+        author = fields.pop("author", None)
+        if author is None:
+            if not default_author:
+                default_author.append(Author(name="Dr. Test", credentials="MD"))
+                db.session.add(default_author[0])
+            author = default_author[0]
+        tags = fields.pop("tags", "")
+        if status != PostStatus.DRAFT:
+            fields.setdefault("published_at", utcnow() - timedelta(hours=1))
+        post = Post(
+            author=author,
+            title=title,
+            slug=fields.pop("slug", None) or unique_slug(title),
+            body_md=body,
+            status=status,
+            **fields,
+        )
+        db.session.add(post)
+        apply_rendering(post)
+        set_tags(post, tags)
+        db.session.commit()
+        return post
+
+    return factory
+
+
+@pytest.fixture
+def make_comment(app):
+    def factory(post, body="Thank you!", name="Reader", status=CommentStatus.APPROVED, **fields):
+        comment = Comment(
+            post=post,
+            author_name=name,
+            body_md=body,
+            body_html=render_comment(body),
+            status=status,
+            **fields,
+        )
+        db.session.add(comment)
+        if status == CommentStatus.APPROVED:
+            post.comment_count += 1
+        db.session.commit()
+        return comment
+
+    return factory
+
+
+def sign_in(client, author, user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"):
+    """Put the author's Flask-Login session in the client's cookie, as /login would."""
+    from flask_login.utils import _create_identifier
+
+    with client.application.test_request_context(
+        headers={"User-Agent": user_agent}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    ):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session["_user_id"] = author.get_id()
+        session["_fresh"] = True
+        session["_id"] = identifier

@@ -1,0 +1,80 @@
+"""Configuration layers and SQLite connection settings."""
+
+import pytest
+from sqlalchemy import text
+
+from blog import create_app, database_url
+from blog.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def empty_instance(tmp_path, monkeypatch):
+    """Each test gets its own instance folder, so the developer's instance/ is not read."""
+    from flask import Flask
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(instance))
+    return instance
+
+
+def test_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("BLOG_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+
+def test_environment_overrides_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("BLOG_SECRET_KEY", "from-env")
+    monkeypatch.setenv("BLOG_POSTS_PER_PAGE", "7")
+    monkeypatch.setenv("BLOG_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite3")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["POSTS_PER_PAGE"] == 7
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/env.sqlite3"
+
+
+def test_instance_config_is_read_before_environment(monkeypatch, empty_instance):
+    instance = empty_instance
+    (instance / "config.py").write_text("SECRET_KEY = 'from-file'\nPOSTS_PER_PAGE = 3\n")
+    monkeypatch.setenv("BLOG_POSTS_PER_PAGE", "5")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-file"
+    assert app.config["POSTS_PER_PAGE"] == 5
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance}/blog.sqlite3"
+
+
+def test_upload_limit_sets_max_content_length(app):
+    assert app.config["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("", "sqlite:////srv/blog.sqlite3"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+    ],
+)
+def test_database_url(given, expected):
+    assert database_url(given, "/srv/blog.sqlite3") == expected
+
+
+def test_sqlite_connections_are_tuned(app):
+    with db.engine.connect() as connection:
+        pragma = lambda name: connection.execute(text(f"PRAGMA {name}")).scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("synchronous") == 1  # NORMAL
+        assert pragma("busy_timeout") == 10_000
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

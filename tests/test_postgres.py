@@ -1,0 +1,61 @@
+"""The same code on PostgreSQL: migrations, reader pages and view counting.
+
+Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it); the
+database is emptied first. All tests here share it, so they run on one xdist worker.
+"""
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from blog import create_app
+from blog.extensions import db
+from tests.conftest import ROOT, base_config
+
+URL = os.environ.get("BLOG_TEST_DATABASE_URL", "")
+pytestmark = [
+    pytest.mark.skipif(not URL.startswith("postgresql"), reason="BLOG_TEST_DATABASE_URL unset"),
+    pytest.mark.xdist_group("postgres"),
+]
+BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"}
+
+
+@pytest.fixture
+def pg_app(tmp_path):
+    app = create_app(
+        {**base_config(tmp_path / "unused.sqlite3", tmp_path), "SQLALCHEMY_DATABASE_URI": URL}
+    )
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        upgrade(directory=str(ROOT / "migrations"))
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_migrations_match_models_on_postgresql(pg_app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+def test_reader_pages_and_view_counts_on_postgresql(pg_app):
+    from blog.models import Post, PostView
+
+    pg_app.test_cli_runner().invoke(args=["demo"])
+    client = pg_app.test_client()
+    for url in ("/", "/about", "/tag/prevention", "/healthz"):
+        assert client.get(url).status_code == 200, url
+    for _ in range(3):
+        assert client.get("/post/understanding-blood-pressure", headers=BROWSER).status_code == 200
+    post = db.session.scalar(db.select(Post).where(Post.slug == "understanding-blood-pressure"))
+    db.session.refresh(post)
+    assert post.view_count == 3
+    assert db.session.scalar(db.select(PostView.count).where(PostView.post_id == post.id)) == 3
