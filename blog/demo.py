@@ -75,6 +75,7 @@ def load_sample_content() -> int:
             status=PostStatus.PUBLISHED,
             featured=meta.get("featured", "no").lower() in ("yes", "true"),
             medical=True,
+            sample=True,
             audience="patients",
             published_at=now - timedelta(days=days, hours=2),
             last_reviewed=(now - timedelta(days=reviewed)).date(),

@@ -120,6 +120,8 @@ class Post(db.Model):
     meta_description: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT)
     featured: Mapped[bool] = mapped_column(default=False)
+    # Loaded by `flask demo`; the dashboard offers to delete sample posts in one action.
+    sample: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column()
     last_reviewed: Mapped[date | None] = mapped_column()
     reviewed_by: Mapped[str] = mapped_column(String(160), default="")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 04:14:29.984637
+Create Date: 2026-11-27 04:18:29.840374
 
 """
 from alembic import op
@@ -87,6 +87,7 @@ def upgrade():
     sa.Column('meta_description', sa.String(length=300), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('featured', sa.Boolean(), nullable=False),
+    sa.Column('sample', sa.Boolean(), nullable=False),
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('last_reviewed', sa.Date(), nullable=True),
     sa.Column('reviewed_by', sa.String(length=160), nullable=False),
