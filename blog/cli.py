@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from blog import demo
+from blog.comments import purge
 from blog.content import render_comment, render_page
 from blog.extensions import db
 from blog.models import Comment, Post, Settings
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(rerender_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("demo")
@@ -63,3 +65,15 @@ def backup_command(path: str) -> None:
         source.close()
     current_app.logger.info("Backed up %s to %s", url.database, path)
     click.echo(f"Backed up the database to {path}.")
+
+
+@click.command("purge")
+def purge_command() -> None:
+    """Delete old spam and erase old reader IP hashes (SPAM_PURGE_DAYS, IP_HASH_DAYS)."""
+    result = purge.purge()
+    config = current_app.config
+    click.echo(
+        f"Deleted {result.spam_deleted} spam comments older than "
+        f"{config['SPAM_PURGE_DAYS']} days; erased {result.ip_hashes_erased} IP hashes "
+        f"older than {config['IP_HASH_DAYS']} days."
+    )
