@@ -9,6 +9,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 NAME_MAX = 80
@@ -84,7 +85,11 @@ class BulkForm(FlaskForm):
     ids = SelectMultipleField(coerce=int, validate_choice=False)
     action = SelectField(
         "With the selected comments",
-        choices=[("approve", "Approve"), ("spam", "Mark as spam"), ("delete", "Delete")],
+        choices=[
+            SelectChoice("approve", "Approve"),
+            SelectChoice("spam", "Mark as spam"),
+            SelectChoice("delete", "Delete"),
+        ],
         validators=[InputRequired()],
     )
 

@@ -84,8 +84,8 @@ def decide(draft: Draft, body_html: str, settings: Settings) -> tuple[str, str]:
     )
     if entry:
         return CommentStatus.SPAM, f"Matches the blocklist entry “{entry}”."
-    if spam.too_many_links(body_html):
-        return CommentStatus.PENDING, f"Has {spam.link_count(body_html)} links."
+    if spam.too_many_links(draft.body, body_html):
+        return CommentStatus.PENDING, f"Has {spam.link_count(draft.body, body_html)} links."
     if settings.moderation == Moderation.OPEN:
         return CommentStatus.APPROVED, ""
     if settings.moderation == Moderation.HOLD_FIRST and is_known_commenter(draft.name, draft.email):

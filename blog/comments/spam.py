@@ -46,13 +46,17 @@ def form_token_problem(token: str, post_id: int) -> str | None:
     return None
 
 
-def link_count(body_html: str) -> int:
-    """How many links the rendered comment shows (Markdown links and bare URLs alike)."""
-    return body_html.count("<a ")
+URL_RE = re.compile(r"\b(?:https?://|www\.)", re.IGNORECASE)
 
 
-def too_many_links(body_html: str) -> bool:
-    return link_count(body_html) > int(current_app.config["COMMENT_MAX_LINKS"])
+def link_count(body: str, body_html: str) -> int:
+    """How many links a comment carries: the rendered links, or the web addresses in its
+    text when there are more of those (an address on an unknown domain is not linked)."""
+    return max(body_html.count("<a "), len(URL_RE.findall(body)))
+
+
+def too_many_links(body: str, body_html: str) -> bool:
+    return link_count(body, body_html) > int(current_app.config["COMMENT_MAX_LINKS"])
 
 
 def blocklist_match(entries: list[str], *, name: str, email: str | None, body: str) -> str | None:
