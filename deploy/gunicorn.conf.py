@@ -1,6 +1,6 @@
 """gunicorn settings for a small VPS (1 vCPU, 1 GB RAM) behind nginx.
 
-    gunicorn -c deploy/gunicorn.conf.py wsgi:app
+gunicorn -c deploy/gunicorn.conf.py wsgi:app
 """
 
 import os
