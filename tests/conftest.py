@@ -14,7 +14,8 @@ from blog.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
 from blog.posts import apply_rendering, set_tags, unique_slug
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+# A copy of ../shared/corpus (payloadbox xss-payload-list, MIT licence beside it).
+CORPUS = ROOT / "tests" / "data"
 
 
 def base_config(database_path: Path, tmp_path: Path) -> dict:
