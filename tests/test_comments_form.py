@@ -204,7 +204,7 @@ def test_unknown_post_is_404(client, make_post):
 
 def test_signed_in_author_comment_is_published_with_badge(client, make_post, author):
     post = make_post("Sleep", author=author)
-    sign_in(client, author)
+    sign_in(client, author, BROWSER["User-Agent"])
     page = client.get("/post/sleep", headers=BROWSER).get_data(as_text=True)
     assert 'value="Dr. Ada Lovelace"' in page
     response = post_comment(client, post, name="Dr. Ada Lovelace", body="Thanks all")

@@ -12,12 +12,14 @@ from blog.extensions import db
 from blog.models import Comment, CommentStatus, Moderation, utcnow
 from blog.privacy import ip_hash
 from tests.comment_helpers import (
+    BROWSER,
     FAST_FORMS,
     change_settings,
     comments,
     form_data,
     post_comment,
 )
+from tests.conftest import sign_in
 
 
 @pytest.fixture
@@ -195,12 +197,9 @@ def test_purge_command_deletes_old_spam_and_erases_old_ip_hashes(runner, make_po
 def test_moderation_page_purges_at_most_once_an_hour(
     app, client, make_post, make_comment, author, monkeypatch
 ):
-    from tests.comment_helpers import BROWSER
-    from tests.conftest import sign_in
-
     monkeypatch.setitem(purge_module._last_run, "at", float("-inf"))
     old_and_new_comments(make_post, make_comment)
-    sign_in(client, author)
+    sign_in(client, author, BROWSER["User-Agent"])
     assert client.get("/admin/comments", headers=BROWSER).status_code == 200
     assert [c.body_md for c in comments(status=CommentStatus.SPAM)] == ["new spam"]
     make_comment(
