@@ -215,3 +215,14 @@ def test_moderation_page_purges_at_most_once_an_hour(
 def test_form_data_helper_is_valid(client, make_post):
     post = make_post("Sleep")
     assert spam.form_token_problem(form_data(post)["started"], post.id) is None
+
+
+@pytest.mark.parametrize("config_overrides", [{"COMMENT_MIN_SECONDS": 3}])
+def test_a_reshown_form_keeps_its_start_time(client, make_post):
+    post = make_post("Sleep")
+    with time_machine.travel(utcnow() - timedelta(seconds=10), tick=False):
+        started = spam.form_token(post.id)
+    response = post_comment(client, post, started=started, name="")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'value="{started}"' in page

@@ -69,7 +69,9 @@ def post_page_context(post: Post, form: CommentForm | None = None) -> dict:
     own_browser = browser.current_hash()
     threads = visible_threads(post.id, own_browser)
     form = form or new_comment_form(post)
-    form.started.data = spam.form_token(post.id)
+    # A re-shown form keeps its start time, so "too fast" counts from the first page load.
+    if spam.form_token_problem(form.started.data or "", post.id) not in (None, spam.TOO_FAST):
+        form.started.data = spam.form_token(post.id)
     awaiting = sum(
         1
         for comment, replies in threads
