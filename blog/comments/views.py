@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from blog.comments import bp, browser, moderation, notify, spam
@@ -135,8 +136,12 @@ def like(slug: str):
     post_id = post.id
     browser_hash = browser.ensure_hash()
     begin_write()
-    liked = toggle_like(post_id, browser_hash)
-    db.session.commit()
+    try:
+        liked = toggle_like(post_id, browser_hash)
+        db.session.commit()
+    except IntegrityError:  # the same browser's like raced itself (no write lock on PostgreSQL)
+        db.session.rollback()
+        liked = True
     post = db.session.get(Post, post_id)
     if wants_json():
         response = jsonify(
