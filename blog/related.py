@@ -120,3 +120,26 @@ def archive(year: int | None = None, month: int | None = None) -> list[Month]:
             months.append(Month(local.year, local.month, []))
         months[-1].posts.append(post)
     return months
+
+
+# -- Table of contents ------------------------------------------------------------------
+
+
+@dataclass
+class ContentsEntry:
+    anchor: str
+    text: str
+    children: list[ContentsEntry]
+
+
+def contents_tree(toc: list[tuple[int, str, str]]) -> list[ContentsEntry]:
+    """A post's h2/h3 headings as a two-level list: each h3 under the h2 before it."""
+    tree: list[ContentsEntry] = []
+    top_level = min((level for level, _, _ in toc), default=2)
+    for level, anchor, text in toc:
+        entry = ContentsEntry(anchor, text, [])
+        if level > top_level and tree:
+            tree[-1].children.append(entry)
+        else:
+            tree.append(entry)
+    return tree

@@ -167,7 +167,11 @@ def json_ld(data: dict) -> Markup:
 
 
 def init_app(app) -> None:
+    """Template helpers for head tags, structured data and the contents list."""
+    from blog.related import contents_tree
+
     app.jinja_env.globals.update(
+        contents_tree=contents_tree,
         absolute_url=absolute_url,
         cover_image=cover_image,
         seo_description=description,
