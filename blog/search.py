@@ -170,9 +170,9 @@ def _search_postgresql(terms: list[str], page: int) -> tuple[int, list[Result]]:
     if not total:
         return 0, []
     weighted = (
-        func.setweight(func.to_tsvector(PG_CONFIG, Post.title), "A")
-        .op("||")(func.setweight(func.to_tsvector(PG_CONFIG, _summary_column()), "B"))
-        .op("||")(func.setweight(func.to_tsvector(PG_CONFIG, Post.body_text), "D"))
+        _weighted(Post.title, "A")
+        .op("||")(_weighted(_summary_column(), "B"))
+        .op("||")(_weighted(Post.body_text, "D"))
     )
     options = f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
     rows = db.session.execute(
@@ -189,6 +189,10 @@ def _search_postgresql(terms: list[str], page: int) -> tuple[int, list[Result]]:
         .offset((page - 1) * PER_PAGE)
     ).all()
     return total, [_result(post, title, snippet) for post, title, snippet in rows]
+
+
+def _weighted(column, weight: str):
+    return func.setweight(func.to_tsvector(PG_CONFIG, column), literal_column(f"'{weight}'"))
 
 
 def _summary_column():
