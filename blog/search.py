@@ -49,7 +49,7 @@ def search_terms(raw: str | None) -> list[str]:
     """The words of a reader's query, at most MAX_TERMS, from its first MAX_QUERY_CHARS."""
     cleaned = (raw or "")[:MAX_QUERY_CHARS]
     cleaned = cleaned.encode("utf-8", "replace").decode("utf-8")  # drop lone surrogates
-    return [word.replace("\x00", "") for word in _WORD.findall(cleaned)][:MAX_TERMS]
+    return _WORD.findall(cleaned)[:MAX_TERMS]
 
 
 def fts5_query(terms: list[str]) -> str:
@@ -218,13 +218,15 @@ def _result(post: Post, title: str | None, snippet: str | None) -> Result:
 # -- Keeping the SQLite index in step ---------------------------------------------------
 
 
-def index_row(post: Post) -> dict:
+def index_row(post: Post, gone_tags: set[Tag] | None = None) -> dict:
+    """The index's row for a post (without tags being deleted in this flush)."""
+    tags = [tag.name for tag in post.tags if tag not in (gone_tags or set())]
     return {
         "id": post.id,
         "title": post.title or "",
         "summary": post.summary or "",
         "body": post.body_text or "",
-        "tags": " ".join(tag.name for tag in post.tags),
+        "tags": " ".join(tags),
     }
 
 
@@ -249,13 +251,16 @@ def _after_flush(session: Session, _context) -> None:
             changed[obj.id] = obj
         elif isinstance(obj, Tag) and session.is_modified(obj, include_collections=False):
             changed.update({post.id: post for post in obj.posts})
+    gone_tags = {obj for obj in session.deleted if isinstance(obj, Tag)}
+    for tag in gone_tags:
+        changed.update({post.id: post for post in tag.posts})
     removed = [obj.id for obj in session.deleted if isinstance(obj, Post)]
     for post_id in removed:
         changed.pop(post_id, None)
     if removed:
         connection.execute(_DELETE, [{"id": post_id} for post_id in removed])
     if changed:
-        rows = [index_row(post) for post in changed.values()]
+        rows = [index_row(post, gone_tags) for post in changed.values()]
         connection.execute(_DELETE, [{"id": row["id"]} for row in rows])
         connection.execute(_INSERT, rows)
 

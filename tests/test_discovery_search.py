@@ -11,6 +11,7 @@ from sqlalchemy import select, text, update
 from blog import create_app
 from blog.extensions import db
 from blog.models import Post, PostStatus, Tag, utcnow
+from blog.posts import set_tags
 from blog.search import fts5_query, highlight, search_terms, tsquery_text
 from tests.conftest import ROOT, base_config
 
@@ -101,6 +102,17 @@ def test_index_follows_edits_tag_renames_and_deletes(client, make_post):
     db.session.commit()
     assert titles(client, "haematology") == ["iron-basics"]
     assert titles(client, "anaemia") == []
+    set_tags(post, "Ferritin stores, Minerals")
+    db.session.commit()
+    assert titles(client, "haematology") == []
+    assert titles(client, "minerals") == ["iron-basics"]
+    db.session.delete(db.session.scalar(select(Tag).where(Tag.slug == "minerals")))
+    db.session.commit()
+    assert titles(client, "minerals") == []
+    assert titles(client, "stores") == ["iron-basics"]
+    post.excerpt = "Zinc and selenium."
+    db.session.commit()
+    assert titles(client, "selenium") == ["iron-basics"]
     db.session.delete(post)
     db.session.commit()
     assert titles(client, "copper") == []
