@@ -213,3 +213,11 @@ def test_signed_in_author_comment_is_published_with_badge(client, make_post, aut
     assert comment.is_author and comment.status == CommentStatus.APPROVED
     page = client.get("/post/sleep", headers=BROWSER).get_data(as_text=True)
     assert '<span class="badge"' in page
+
+
+def test_author_preview_of_a_draft_has_no_comment_form(client, make_post, author):
+    make_post("Draft", status=PostStatus.DRAFT, author=author)
+    sign_in(client, author, BROWSER["User-Agent"])
+    page = client.get("/post/draft", headers=BROWSER).get_data(as_text=True)
+    assert "Only you can see this draft post" in page
+    assert 'id="comment-form"' not in page and "Comments are closed" not in page
