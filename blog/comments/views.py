@@ -21,6 +21,7 @@ from blog.comments.likes import toggle_like
 from blog.comments.page import post_page_context
 from blog.comments.purge import purge_if_due
 from blog.database import begin_write
+from blog.errors import wants_json
 from blog.extensions import csrf, db, limiter
 from blog.models import Comment, CommentStatus, Post
 from blog.pagination import page_number, paginate
@@ -118,11 +119,6 @@ def create(slug: str):
     else:
         target = url_for("public.post", slug=post.slug, _anchor="comments")
     return browser.remember(redirect(target, 303))
-
-
-def wants_json() -> bool:
-    accept = request.accept_mimetypes
-    return accept["application/json"] > accept["text/html"]
 
 
 @bp.post("/post/<slug>/like")
