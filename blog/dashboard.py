@@ -78,8 +78,8 @@ def pending_comment_count() -> int:
 CHART_DAYS = 30
 CHART_WIDTH = 600
 CHART_HEIGHT = 160
-CHART_TOP = 12
-CHART_BOTTOM = 24
+CHART_TOP = 6
+CHART_BOTTOM = 1
 
 
 @dataclass

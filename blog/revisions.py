@@ -134,12 +134,12 @@ def compare(old: str, new: str, context: int = 2) -> list[DiffLine]:
         if op == "equal":
             first, last = i1 == 0, i2 == len(old_lines)
             lines.extend(_context(old_lines[i1:i2], context, first=first, last=last))
-        elif op == "replace" and i2 - i1 == j2 - j1:
-            pairs = zip(old_lines[i1:i2], new_lines[j1:j2], strict=True)
-            lines.extend(_changed_line(a, b) for a, b in pairs)
-        else:
-            lines.extend(DiffLine("removed", [("del", line)]) for line in old_lines[i1:i2])
-            lines.extend(DiffLine("added", [("ins", line)]) for line in new_lines[j1:j2])
+            continue
+        paired = min(i2 - i1, j2 - j1)  # a replaced block: compare line pairs word by word
+        pairs = zip(old_lines[i1 : i1 + paired], new_lines[j1 : j1 + paired], strict=True)
+        lines.extend(_changed_line(a, b) for a, b in pairs)
+        lines.extend(DiffLine("removed", [("del", line)]) for line in old_lines[i1 + paired : i2])
+        lines.extend(DiffLine("added", [("ins", line)]) for line in new_lines[j1 + paired : j2])
     return lines
 
 

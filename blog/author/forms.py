@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from blog.models import Moderation, PostStatus
@@ -44,9 +45,9 @@ class PostForm(FlaskForm):
     status = SelectField(
         "Status",
         choices=[
-            (PostStatus.DRAFT, "Draft"),
-            (PostStatus.PUBLISHED, "Published"),
-            (PostStatus.SCHEDULED, "Scheduled"),
+            SelectChoice(PostStatus.DRAFT, "Draft"),
+            SelectChoice(PostStatus.PUBLISHED, "Published"),
+            SelectChoice(PostStatus.SCHEDULED, "Scheduled"),
         ],
         default=PostStatus.DRAFT,
     )
@@ -61,7 +62,10 @@ class PostForm(FlaskForm):
     medical = BooleanField("Medical content", default=True)
     audience = SelectField(
         "Written for",
-        choices=[("patients", "Patients and families"), ("clinicians", "Clinicians")],
+        choices=[
+            SelectChoice("patients", "Patients and families"),
+            SelectChoice("clinicians", "Clinicians"),
+        ],
         default="patients",
     )
     cover_media_id = SelectField("Cover image", coerce=optional_int, choices=[])
@@ -106,9 +110,11 @@ class SettingsForm(FlaskForm):
     moderation = RadioField(
         "New comments",
         choices=[
-            (Moderation.HOLD_FIRST, "Hold comments from first-time commenters for approval"),
-            (Moderation.HOLD_ALL, "Hold every comment for approval"),
-            (Moderation.OPEN, "Publish comments at once"),
+            SelectChoice(
+                Moderation.HOLD_FIRST, "Hold comments from first-time commenters for approval"
+            ),
+            SelectChoice(Moderation.HOLD_ALL, "Hold every comment for approval"),
+            SelectChoice(Moderation.OPEN, "Publish comments at once"),
         ],
         default=Moderation.HOLD_FIRST,
     )

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 import blog.dashboard as board
 from blog.author import bp
@@ -94,12 +95,12 @@ def post_input(form: PostForm) -> PostInput:
 
 def set_cover_choices(form: PostForm, signed_in: bool = True) -> None:
     """The uploaded images, by alt text; a signed-out echo of the form lists none."""
-    choices: list[tuple[str, str]] = [("", "No cover image")]
+    choices = [SelectChoice("", "No cover image")]
     if signed_in:
         media = db.session.scalars(select(Media).order_by(Media.created_at.desc()))
-        choices += [(str(m.id), m.alt or m.original_name or m.name) for m in media]
+        choices += [SelectChoice(str(m.id), m.alt or m.original_name or m.name) for m in media]
     elif form.cover_media_id.raw_data and form.cover_media_id.raw_data[0]:
-        choices.append((form.cover_media_id.raw_data[0], "The image chosen before"))
+        choices.append(SelectChoice(form.cover_media_id.raw_data[0], "The image chosen before"))
     form.cover_media_id.choices = choices
 
 

@@ -425,17 +425,33 @@
     list.className = "tag-suggestions";
     list.setAttribute("aria-label", "Add an existing tag");
     tags.insertAdjacentElement("afterend", list);
-    var showSuggestions = function () {
-      var parts = tags.value.split(",");
-      var typing = parts[parts.length - 1].trim().toLowerCase();
-      var chosen = parts.slice(0, -1).map(function (part) {
-        return part.trim().toLowerCase();
+    var isKnown = function (name) {
+      return known.some(function (tag) {
+        return tag.toLowerCase() === name.toLowerCase();
       });
+    };
+    var fragments = function () {
+      var parts = tags.value.split(",").map(function (part) {
+        return part.trim();
+      });
+      var typing = parts.pop();
+      if (isKnown(typing)) {
+        parts.push(typing);
+        typing = "";
+      }
+      return { chosen: parts.filter(Boolean), typing: typing };
+    };
+    var showSuggestions = function () {
+      var current = fragments();
+      var chosen = current.chosen.map(function (name) {
+        return name.toLowerCase();
+      });
+      var typing = current.typing.toLowerCase();
       list.textContent = "";
       known
         .filter(function (name) {
           var lower = name.toLowerCase();
-          return chosen.indexOf(lower) === -1 && lower !== typing && lower.indexOf(typing) !== -1;
+          return chosen.indexOf(lower) === -1 && lower.indexOf(typing) !== -1;
         })
         .slice(0, 8)
         .forEach(function (name) {
@@ -446,9 +462,7 @@
           button.textContent = name;
           button.setAttribute("aria-label", "Add tag " + name);
           button.addEventListener("click", function () {
-            var kept = tags.value.split(",").slice(0, -1).map(function (part) {
-              return part.trim();
-            });
+            var kept = fragments().chosen;
             kept.push(name);
             tags.value = kept.join(", ") + ", ";
             tags.focus();
