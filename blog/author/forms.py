@@ -22,6 +22,13 @@ from blog.models import Moderation, PostStatus
 META_IDEAL = (120, 155)
 
 
+def normalize_newlines(text: str | None) -> str | None:
+    """Browsers send a textarea's line breaks as CRLF; the stored text uses LF only."""
+    if text is None:
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def optional_int(value) -> int | None:
     if value in (None, "", "None"):
         return None
@@ -38,7 +45,7 @@ class PostForm(FlaskForm):
         validators=[DataRequired("Give the post a title."), Length(max=200)],
     )
     slug = StringField("Address (slug)", validators=[Optional(), Length(max=200)])
-    body = TextAreaField("Text")
+    body = TextAreaField("Text", filters=[normalize_newlines])
     excerpt = TextAreaField("Excerpt", validators=[Optional(), Length(max=600)])
     tags = StringField("Tags", validators=[Optional(), Length(max=500)])
     featured = BooleanField("Featured on the home page")

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 import blog.dashboard as board
 from blog.author import bp
-from blog.author.forms import META_IDEAL, ActionForm, PostForm
+from blog.author.forms import META_IDEAL, ActionForm, PostForm, normalize_newlines
 from blog.content import render_post
 from blog.database import begin_write
 from blog.editing import PostInput, create_draft, save_post
@@ -201,7 +201,7 @@ def edit_post(post_id: int):
 @bp.post("/preview")
 def preview():
     """The HTML the post will publish, made by the same rendering as a save."""
-    draft = Post(body_md=request.form.get("body", ""))
+    draft = Post(body_md=normalize_newlines(request.form.get("body", "")))
     apply_rendering(draft)
     response = make_response(draft.body_html)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
@@ -214,7 +214,7 @@ def preview():
 def autosave_post():
     """Keep the editor's title and text as an autosave revision; JSON for the script."""
     title = request.form.get("title", "")[:200]
-    body = request.form.get("body", "")
+    body = normalize_newlines(request.form.get("body", ""))
     raw_id = request.form.get("post_id", "")
     begin_write()
     if raw_id:
