@@ -245,3 +245,8 @@ def test_script_save_gets_the_address_as_json(author_client):
 def test_unknown_post_is_404(author_client):
     assert author_client.get("/admin/posts/999/edit").status_code == 404
     assert author_client.post("/admin/posts/999/edit", data=form()).status_code == 404
+
+
+def test_line_breaks_are_stored_as_lf(author_client):
+    author_client.post("/admin/posts/new", data=form(body="One\r\nTwo\rThree"))
+    assert only_post().body_md == "One\nTwo\nThree"

@@ -153,3 +153,20 @@ def test_admin_pages_fit_the_screen(signed_in_page, live_server, live_app, width
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, path
     assert page.js_errors == []
+
+
+def test_the_editor_works_without_javascript(browser, live_server, live_app, signed_in_page):
+    cookies = signed_in_page.context.cookies()
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/posts/new")
+    expect(page.get_by_role("toolbar")).to_be_hidden()
+    page.fill("#title", "Plain form")
+    page.fill("#body", "Line one\nLine two")
+    page.select_option("#status", "published")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".flash--success")).to_have_text("Saved and published.")
+    [post] = stored_posts(live_app)
+    assert post.body_md == "Line one\nLine two" and post.status == "published"
+    context.close()

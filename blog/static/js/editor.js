@@ -29,6 +29,7 @@
   var localTimer = null;
   var autosaving = false;
   var autosaveAgain = false;
+  var inflight = null;
 
   function textNow() {
     return JSON.stringify([title.value, body.value]);
@@ -152,7 +153,7 @@
     data.append("body", body.value);
     if (postId) data.append("post_id", postId);
     setStatus("Saving…");
-    fetch(form.dataset.autosaveUrl, {
+    inflight = fetch(form.dataset.autosaveUrl, {
       method: "POST",
       body: data,
       credentials: "same-origin",
@@ -184,6 +185,7 @@
       })
       .then(function () {
         autosaving = false;
+        inflight = null;
         if (autosaveAgain) {
           autosaveAgain = false;
           autosave();
@@ -256,7 +258,13 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     writeLocal();
+    window.clearTimeout(autosaveTimer);
     setStatus("Saving…");
+    // A first autosave in flight may be creating this post: save to its address.
+    Promise.resolve(inflight).then(save);
+  });
+
+  function save() {
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -293,7 +301,7 @@
           true
         );
       });
-  });
+  }
 
   // -- Toolbar and shortcuts ---------------------------------------------------------
 
