@@ -1,6 +1,6 @@
 """The trash: deleting a post hides it (readers get 410) until the trash is emptied."""
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from blog.extensions import db
 from blog.models import Post, utcnow
@@ -41,10 +41,10 @@ def delete_sample_posts() -> int:
 
 
 def _delete_posts(condition) -> int:
-    ids = list(db.session.scalars(select(Post.id).where(condition)))
-    if ids:
-        db.session.execute(
-            delete(Post).where(Post.id.in_(ids)), execution_options={"synchronize_session": False}
-        )
-        db.session.expire_all()
-    return len(ids)
+    """Delete through the session, so flush listeners (the search index) see it;
+    comments, views, likes, revisions and redirects go by the database's cascades."""
+    posts = list(db.session.scalars(select(Post).where(condition)))
+    for post in posts:
+        db.session.delete(post)
+    db.session.flush()
+    return len(posts)
