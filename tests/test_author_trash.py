@@ -1,6 +1,6 @@
 """Delete moves a post to the trash; restore brings it back; emptying is explicit."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from blog.extensions import db
 from blog.models import Comment, Post, Revision
@@ -72,3 +72,12 @@ def test_dashboard_offers_to_delete_sample_posts(author_client, make_post, make_
     assert "Delete the sample posts" not in page_text(response)
     assert [post.title for post in db.session.scalars(select(Post))] == ["Mine"]
     assert count(Comment) == 0
+
+
+def test_emptied_posts_leave_the_search_index(author_client, make_post):
+    post_id = make_post("Zebra crossing").id
+    indexed = "SELECT rowid FROM search_posts"
+    assert (post_id,) in db.session.execute(text(indexed)).all()
+    author_client.post(f"/admin/posts/{post_id}/delete")
+    author_client.post("/admin/trash/empty")
+    assert (post_id,) not in db.session.execute(text(indexed)).all()
