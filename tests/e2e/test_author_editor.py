@@ -56,7 +56,7 @@ def test_typing_previews_autosaves_and_a_reload_loses_nothing(
     page.keyboard.type("## Who benefits\n\nThe evidence is ")
     page.keyboard.press("Control+b")
     page.keyboard.type("mixed")
-    expect(page.locator("#preview h2")).to_have_text("Who benefits")
+    expect(page.locator("#preview h2#who-benefits")).to_contain_text("Who benefits")
     expect(page.locator("#preview strong")).to_have_text("mixed")
     expect(page.locator("#word-count")).to_have_text("6 words")
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
