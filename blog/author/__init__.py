@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("author", __name__, url_prefix="/admin")
 
-from blog.author import access, history, settings, views  # noqa: E402,F401
+from blog.author import access, export, history, settings, views  # noqa: E402,F401
