@@ -109,10 +109,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blog.errors import bp as errors_bp
+    from blog.media import bp as media_bp
     from blog.public import bp as public_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(media_bp)
 
 
 def register_security_headers(app: Flask) -> None:
