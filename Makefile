@@ -24,7 +24,7 @@ instance/config.py:
 run: $(BIN)/activate instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	FLASK_RUN_PORT=$(PORT) $(FLASK) run --host 127.0.0.1
 
 test: $(BIN)/activate
 	$(BIN)/ruff check .

@@ -29,6 +29,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
+    if not app.testing:
+        from blog.accounts import announce_setup_token
+
+        announce_setup_token(app)
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -36,6 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def configure_logging() -> None:
+    """Log to stderr, once; a host that already configured logging (a test runner) keeps its own."""
+    if logging.getLogger().handlers:
+        return
     dictConfig(
         {
             "version": 1,
@@ -94,6 +101,17 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         database.configure_engine(db.engine)
 
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import jsonify, redirect, request, url_for
+
+        from blog.accounts import safe_next
+
+        if request.is_json or request.accept_mimetypes.best == "application/json":
+            message = "Your session has ended. Sign in again (in another tab), then retry."
+            return jsonify(error=message, login_url=url_for("auth.login")), 401
+        return redirect(url_for("auth.login", next=safe_next(request.full_path.rstrip("?"))))
+
     @login_manager.user_loader
     def load_author(user_id: str):
         from blog.models import Author
@@ -108,12 +126,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from blog.auth import bp as auth_bp
     from blog.errors import bp as errors_bp
     from blog.media import bp as media_bp
     from blog.public import bp as public_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
     app.register_blueprint(media_bp)
 
 

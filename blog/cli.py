@@ -1,13 +1,15 @@
 """Command-line tools: `flask --app blog <command>`."""
 
 import sqlite3
+import sys
 
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from blog import demo
+from blog import accounts, demo
 from blog.content import render_comment, render_page
+from blog.database import begin_write
 from blog.extensions import db
 from blog.models import Comment, Post, Settings
 from blog.posts import apply_rendering
@@ -17,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(rerender_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(create_author_command)
 
 
 @click.command("demo")
@@ -63,3 +66,31 @@ def backup_command(path: str) -> None:
         source.close()
     current_app.logger.info("Backed up %s to %s", url.database, path)
     click.echo(f"Backed up the database to {path}.")
+
+
+@click.command("create-author")
+@click.option("--name", prompt="Your name", help="As shown on posts, e.g. Dr. Jane Doe.")
+@click.option("--credentials", prompt="Credentials (e.g. MD, Psychiatry)", default="")
+@click.option("--email", prompt="Email (for signing in)")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of prompting for it.",
+)
+def create_author_command(name: str, credentials: str, email: str, password_stdin: bool) -> None:
+    """Create the author account (the alternative to /setup). The password is never an argument."""
+    if not accounts.setup_open():
+        raise click.ClickException("An author account already exists; sign in at /login.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    reason = accounts.weak_password_reason(password)
+    if reason:
+        raise click.ClickException(reason)
+    if "@" not in email or len(email) > 254:
+        raise click.ClickException("That doesn't look like an email address.")
+    begin_write()
+    author = accounts.create_author(name, email, password, credentials)
+    db.session.commit()
+    click.echo(f"Created the author account for {author.name} <{author.email}>. Sign in at /login.")

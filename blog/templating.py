@@ -87,7 +87,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def forget_request_state():
         # Tests may keep one app context across requests; nothing here may leak between them.
-        for key in ("site_settings", "site_author", "cache_public"):
+        for key in ("site_settings", "site_author", "cache_public", "_login_user"):
             g.pop(key, None)
 
     @app.context_processor

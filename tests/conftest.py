@@ -14,7 +14,8 @@ from blog.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
 from blog.posts import apply_rendering, set_tags, unique_slug
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+# A copy of ../shared/corpus (payloadbox xss-payload-list, MIT licence beside it).
+CORPUS = ROOT / "tests" / "data"
 
 
 def base_config(database_path: Path, tmp_path: Path) -> dict:
@@ -136,15 +137,27 @@ def make_comment(app):
     return factory
 
 
-def sign_in(client, author, user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"):
-    """Put the author's Flask-Login session in the client's cookie, as /login would."""
+def sign_in(client, author, user_agent: str | None = None):
+    """Put the author's Flask-Login session in the client's cookie, as /login would.
+
+    Session protection ties the session to the user agent, so pass the one the test's
+    requests will send (the test client's own by default).
+    """
     from flask_login.utils import _create_identifier
 
-    with client.application.test_request_context(
-        headers={"User-Agent": user_agent}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
-    ):
+    environ = dict(client.environ_base)
+    if user_agent is not None:
+        environ["HTTP_USER_AGENT"] = user_agent
+    with client.application.test_request_context(environ_base=environ):
         identifier = _create_identifier()
     with client.session_transaction() as session:
         session["_user_id"] = author.get_id()
         session["_fresh"] = True
         session["_id"] = identifier
+
+
+def page_text(response) -> str:
+    """The response body with HTML entities decoded, for asserting on visible text."""
+    import html
+
+    return html.unescape(response.get_data(as_text=True))

@@ -1,0 +1,116 @@
+"""Author accounts: the first-run setup token, creating the author, passwords."""
+
+import base64
+import hashlib
+import hmac
+import os
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from blog.extensions import db
+from blog.models import Author, Post
+
+MIN_PASSWORD_LENGTH = 12
+# Checked against when no account matches, so a wrong email costs as much as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password, only here for timing")
+
+
+def setup_token(app: Flask | None = None) -> str:
+    """The one-time setup token: derived from the secret key, so every worker agrees on it."""
+    key = str((app or current_app).config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, b"rounds:first-run-setup", hashlib.sha256).digest()
+    return base64.b32encode(digest[:15]).decode().lower()
+
+
+def token_matches(given: str) -> bool:
+    return hmac.compare_digest(given.strip().lower().encode(), setup_token().encode())
+
+
+def setup_open() -> bool:
+    """First run: no author who can sign in exists (the sample profile doesn't count)."""
+    return db.session.scalar(select(Author.id).where(Author.password_hash.is_not(None))) is None
+
+
+def announce_setup_token(app: Flask) -> None:
+    """Log the setup token and URL while the site has no author account."""
+    try:
+        with app.app_context():
+            if not setup_open():
+                return
+            token = setup_token(app)
+    except SQLAlchemyError:  # database not created yet (e.g. during `flask db upgrade`)
+        return
+    port = os.environ.get("FLASK_RUN_PORT", "5000")
+    base = app.config.get("SITE_URL") or f"http://127.0.0.1:{port}"
+    app.logger.warning(
+        "No author account yet. Setup token: %s — open %s/setup to create it.",
+        token,
+        base.rstrip("/"),
+    )
+
+
+def weak_password_reason(password: str) -> str | None:
+    """Why a password is refused, in words for the form, or None if it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters (a few words make a good one)."
+    if len(set(password)) < 4:
+        return "That password repeats too few characters; choose something less predictable."
+    return None
+
+
+def create_author(name: str, email: str, password: str, credentials: str = "") -> Author:
+    """Create the author account and hand it the sample posts; the caller commits."""
+    author = Author(
+        name=name.strip(),
+        email=email.strip().lower(),
+        credentials=credentials.strip(),
+        password_hash=generate_password_hash(password),
+    )
+    db.session.add(author)
+    db.session.flush()
+    take_over_sample_posts(author)
+    return author
+
+
+def take_over_sample_posts(author: Author) -> None:
+    """Give the sample profile's posts to the real author and remove the profile."""
+    samples = db.session.scalars(select(Author).where(Author.password_hash.is_(None))).all()
+    for sample in samples:
+        db.session.execute(
+            update(Post).where(Post.author_id == sample.id).values(author_id=author.id)
+        )
+        db.session.delete(sample)
+
+
+def authenticate(email: str, password: str) -> Author | None:
+    author = db.session.scalar(select(Author).where(Author.email == email.strip().lower()))
+    if author is None or author.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(author.password_hash, password):
+        return None
+    return author
+
+
+def change_password(author: Author, new_password: str) -> None:
+    """Set a new password and end every other session (they carry the old version)."""
+    author.password_hash = generate_password_hash(new_password)
+    author.session_version += 1
+
+
+def safe_next(value: str | None) -> str | None:
+    """``value`` if it is a path on this site, else None (no open redirects)."""
+    value = value or ""
+    parts = urlsplit(value)
+    local = (
+        value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and not (parts.scheme or parts.netloc)
+        and not any(ord(ch) < 32 for ch in value)
+    )
+    return value if local else None

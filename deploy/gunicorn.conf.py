@@ -1,0 +1,21 @@
+"""gunicorn settings for a small VPS (1 vCPU, 1 GB RAM) behind nginx.
+
+gunicorn -c deploy/gunicorn.conf.py wsgi:app
+"""
+
+import os
+
+bind = os.environ.get("ROUNDS_BIND", "127.0.0.1:8000")
+# Two sync workers with a few threads each: pages are quick, SQLite writes are short.
+workers = int(os.environ.get("ROUNDS_WORKERS", "2"))
+threads = int(os.environ.get("ROUNDS_THREADS", "4"))
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so memory stays flat on a 1 GB machine.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = "127.0.0.1"
