@@ -92,8 +92,7 @@ def decode(data: bytes, max_pixels: int) -> Processed:
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise ImageRejected(
-            "This image is damaged or incomplete and could not be read. "
-            "Export it again and retry."
+            "This image is damaged or incomplete and could not be read. Export it again and retry."
         ) from None
     digest = hashlib.sha256(data).hexdigest()[:NAME_LENGTH]
     upright, fallback = normalise(image, lossless=image.format in ("PNG", "GIF"))

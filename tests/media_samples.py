@@ -1,24 +1,12 @@
-"""Images crafted with Pillow for the media tests, and a signed-in client fixture."""
+"""Images crafted with Pillow for the media tests, and an upload helper."""
 
 import io
 import struct
 import zlib
 
-import pytest
 from PIL import Image
 
-from tests.conftest import sign_in
-
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"
 GPS_IFD = 0x8825
-
-
-@pytest.fixture
-def author_client(client, author):
-    """A test client signed in as the author (same browser identity as sign_in uses)."""
-    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
-    sign_in(client, author, user_agent=USER_AGENT)
-    return client
 
 
 def image_bytes(size=(640, 480), fmt="JPEG", color=(200, 40, 40), mode="RGB", **save) -> bytes:
@@ -73,7 +61,9 @@ def bomb_png(width=20000, height=20000) -> bytes:
     compressor = zlib.compressobj(9)
     row = b"\x00" * (1 + (width + 7) // 8)
     data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
 
 
 def upload(client, data: bytes, filename="photo.jpg", alt="A blood pressure cuff", **kwargs):

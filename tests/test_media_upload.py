@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from blog.extensions import db
 from blog.models import Media
-from tests.media_samples import (  # noqa: F401 (fixture)
-    author_client,
+from tests.media_samples import (
     bomb_png,
     gps_jpeg,
     image_bytes,
@@ -48,7 +47,9 @@ def test_upload_returns_markdown_and_stores_variants(author_client, app):
     assert media.original_name == "photo.jpg"
     assert media.format == "jpeg"
     assert media.variant_widths == [480, 960, 1600]
-    expected = sorted(f"{media.name}-{w}.{ext}" for w in (480, 960, 1600) for ext in ("webp", "jpg"))
+    expected = sorted(
+        f"{media.name}-{w}.{ext}" for w in (480, 960, 1600) for ext in ("webp", "jpg")
+    )
     assert stored_files(app) == expected
     served = author_client.get(data["url"])
     assert served.status_code == 200
