@@ -61,8 +61,8 @@
       '<p class="media-dialog__file"></p>' +
       '<div class="field">' +
       '<label class="field__label" for="media-dialog-alt">Alt text (required)</label>' +
-      '<textarea id="media-dialog-alt" class="field__input" rows="3" maxlength="500" required ' +
-      'aria-describedby="media-dialog-hint media-dialog-error"></textarea>' +
+      '<input id="media-dialog-alt" class="field__input" type="text" maxlength="500" required ' +
+      'autocomplete="off" aria-describedby="media-dialog-hint media-dialog-error">' +
       '<p class="field__hint" id="media-dialog-hint">What the image shows, for readers who ' +
       "can't see it. Screen readers read it aloud; browsers show it if the image fails to load.</p>" +
       '<p class="field__error" id="media-dialog-error" hidden>Alt text is required: describe ' +
