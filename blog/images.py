@@ -6,8 +6,9 @@ truncation, checked against a pixel limit, rotated by its EXIF orientation and t
 re-encoded from bare pixels, so no EXIF, GPS, XMP, ICC or comment block survives.
 
 Each image is stored as ``<name>-<width>.webp`` plus a fallback, ``<name>-<width>.jpg``
-(``.png`` when the image has transparency), at widths 480, 960 and 1600 px that are
-smaller than the original, and at the original width capped at 1600 px: never upscaled.
+(``.png`` for transparency and for PNG/GIF sources), at widths 480, 960 and 1600 px that
+are smaller than the original, and at the original width capped at 1600 px: never
+upscaled.
 ``name`` is the first 20 hex digits of the SHA-256 of the uploaded bytes, so a file's
 URL never changes and can be cached for a year. The original file name is kept only as a
 label.
@@ -42,8 +43,26 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 NAME_LENGTH = 20
 FALLBACK_EXTENSIONS = {"jpeg": "jpg", "png": "png"}
 MIME_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
-# Body images: the full phone width less the page margins, else the text column.
-BODY_SIZES = "(max-width: 46rem) calc(100vw - 2rem), 42rem"
+
+
+def _column_sizes(rem: int) -> str:
+    """`sizes` for a column ``rem`` wide, less the page margins (1rem a side on phones,
+    1.5rem above 37.5rem; see site.css)."""
+    return (
+        "(max-width: 37.5rem) calc(100vw - 2rem), "
+        f"(max-width: {rem + 3}rem) calc(100vw - 3rem), {rem}rem"
+    )
+
+
+# Where images are shown: the text column (46rem), cards (52rem), a lone featured card
+# (the 72rem page), library thumbnails.
+SIZES = {
+    "body": _column_sizes(46),
+    "card": _column_sizes(52),
+    "featured": _column_sizes(72),
+    "library": "(max-width: 40rem) calc(100vw - 2rem), 22rem",
+}
+BODY_SIZES = SIZES["body"]
 
 FILE_RE = re.compile(r"^([0-9a-f]{20})-(\d{1,5})\.(webp|jpg|png)$")
 SRC_RE = re.compile(r"^/media/([0-9a-f]{20})-(\d{1,5})\.(webp|jpg|png)$")

@@ -35,7 +35,7 @@ def test_library_shows_each_upload_with_its_details(author_client, app):
     assert "1 image" in text
     assert "Cuff on arm.jpg" in text
     assert "1000 × 500 px" in text
-    assert 'value="A cuff on an arm"' in text
+    assert "A cuff on an arm</textarea>" in text
     assert f"/media/{media.name}-480.jpg 480w" in text
     assert "6 stored files" in text and "480.webp" in text and " KB" in text
     assert f"![A cuff on an arm](/media/{media.name}-1000.jpg)" in text

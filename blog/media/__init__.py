@@ -13,6 +13,12 @@ def media_url(media, width: int | None = None) -> str:
     return images.media_path(media, width)
 
 
+@bp.app_template_global("image_sizes")
+def image_sizes(place: str) -> str:
+    """The `sizes` attribute for an image shown in ``place`` (body, card, featured, library)."""
+    return images.SIZES[place]
+
+
 @bp.app_template_global("media_attributes")
 def media_attributes(media, sizes: str) -> dict[str, str]:
     return images.image_attributes(media, sizes)

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import TextArea
 
 ALT_MAX = 500
 ALT_REQUIRED = (
@@ -32,7 +33,7 @@ class UploadForm(FlaskForm):
 
 
 class AltForm(FlaskForm):
-    alt = AltField()
+    alt = AltField(widget=TextArea())
 
 
 class DeleteForm(FlaskForm):

@@ -74,8 +74,12 @@ def jpeg(size=(1200, 800)) -> bytes:
 
 def put_cursor_after(page, text: str) -> None:
     page.evaluate(
-        """(text) => { const t = document.querySelector('#body');
-        const at = t.value.indexOf(text) + text.length; t.focus(); t.setSelectionRange(at, at); }""",
+        """(text) => {
+          const t = document.querySelector('#body');
+          const at = t.value.indexOf(text) + text.length;
+          t.focus();
+          t.setSelectionRange(at, at);
+        }""",
         text,
     )
 
@@ -179,7 +183,8 @@ def test_pasted_or_dropped_images_are_uploaded_too(editor, kind):
     editor.keyboard.press("Enter")
     editor.wait_for_selector(".media-status--success")
     assert re.fullmatch(
-        r"First paragraph\.\n\nSecond paragraph\.\n\n!\[A red square\]\(/media/[0-9a-f]{20}-300\.png\)",
+        r"First paragraph\.\n\nSecond paragraph\.\n\n"
+        r"!\[A red square\]\(/media/[0-9a-f]{20}-300\.png\)",
         textarea_value(editor),
     )
 
