@@ -2,16 +2,17 @@
 
 import sqlite3
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from blog import accounts, demo
+from blog import accounts, demo, portability
 from blog.content import render_comment, render_page
 from blog.database import begin_write
 from blog.extensions import db
-from blog.models import Comment, Post, Settings
+from blog.models import Author, Comment, Post, Settings
 from blog.posts import apply_rendering
 
 
@@ -20,6 +21,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(rerender_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(create_author_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
 
 
 @click.command("demo")
@@ -94,3 +97,30 @@ def create_author_command(name: str, credentials: str, email: str, password_stdi
     author = accounts.create_author(name, email, password, credentials)
     db.session.commit()
     click.echo(f"Created the author account for {author.name} <{author.email}>. Sign in at /login.")
+
+
+@click.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_command(path: str) -> None:
+    """Write the whole blog to a zip: Markdown with front matter, media, and a JSON dump."""
+    Path(path).write_bytes(portability.export_zip())
+    click.echo(f"Exported the blog to {path}.")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True))
+def import_command(path: str) -> None:
+    """Import posts from Markdown files with front matter (a file, a folder or an export zip)."""
+    author = db.session.scalar(
+        select(Author).order_by(Author.password_hash.is_(None), Author.id).limit(1)
+    )
+    if author is None:
+        raise click.ClickException("Create the author first (flask --app blog create-author).")
+    begin_write()
+    imported = 0
+    for name, text in portability.markdown_sources(Path(path)):
+        post, message = portability.import_markdown(text, author)
+        imported += post is not None
+        click.echo(f"{name}: {message}")
+    db.session.commit()
+    click.echo(f"Imported {imported} posts.")

@@ -54,12 +54,11 @@ def _column_sizes(rem: int) -> str:
     )
 
 
-# Where images are shown: the text column (46rem), cards (52rem), a lone featured card
-# (the 72rem page), library thumbnails.
+# Where images are shown: the text column (46rem), cards (at most the 52rem listing
+# column), library thumbnails.
 SIZES = {
     "body": _column_sizes(46),
     "card": _column_sizes(52),
-    "featured": _column_sizes(72),
     "library": "(max-width: 40rem) calc(100vw - 2rem), 22rem",
 }
 BODY_SIZES = SIZES["body"]

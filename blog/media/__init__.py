@@ -15,7 +15,7 @@ def media_url(media, width: int | None = None) -> str:
 
 @bp.app_template_global("image_sizes")
 def image_sizes(place: str) -> str:
-    """The `sizes` attribute for an image shown in ``place`` (body, card, featured, library)."""
+    """The `sizes` attribute for an image shown in ``place`` (body, card, library)."""
     return images.SIZES[place]
 
 

@@ -1,0 +1,71 @@
+"""Export to a zip and import Markdown with front matter: the author's content stays theirs."""
+
+import json
+import zipfile
+
+from sqlalchemy import delete, select
+
+from blog.extensions import db
+from blog.models import Post, PostStatus, Tag, post_tags
+
+
+def test_export_then_import_gives_the_posts_back(runner, author, make_post, tmp_path):
+    make_post(
+        "Blood: pressure",
+        body="## Numbers\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nText.[^1]\n\n[^1]: Ref.",
+        author=author,
+        tags="Heart, Prevention",
+        featured=True,
+        excerpt="Two numbers",
+    )
+    make_post("A draft", status=PostStatus.DRAFT, author=author)
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "abc-480.webp").write_bytes(b"RIFF....WEBP")
+    target = tmp_path / "export.zip"
+
+    result = runner.invoke(args=["export", str(target)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(target) as archive:
+        names = set(archive.namelist())
+        assert {"posts/blood-pressure.md", "posts/a-draft.md", "data.json"} <= names
+        assert "media/abc-480.webp" in names
+        markdown = archive.read("posts/blood-pressure.md").decode()
+        data = json.loads(archive.read("data.json"))
+    assert markdown.startswith(
+        "---\ntitle: Blood: pressure\nslug: blood-pressure\nstatus: published"
+    )
+    assert "tags: Heart, Prevention" in markdown and "| 1 | 2 |" in markdown
+    assert "password_hash" not in json.dumps(data)
+    assert {row["slug"] for row in data["posts"]} == {"blood-pressure", "a-draft"}
+
+    db.session.execute(delete(post_tags))
+    db.session.execute(delete(Post))
+    db.session.execute(delete(Tag))
+    db.session.commit()
+    result = runner.invoke(args=["import", str(target)])
+    assert "Imported 2 posts." in result.output, result.output
+    post = db.session.scalar(select(Post).where(Post.slug == "blood-pressure"))
+    assert post.title == "Blood: pressure" and post.featured and post.excerpt == "Two numbers"
+    assert [tag.name for tag in post.tags] == ["Heart", "Prevention"]
+    assert "<table>" in post.body_html and post.status == PostStatus.PUBLISHED
+    assert db.session.scalar(select(Post.status).where(Post.slug == "a-draft")) == "draft"
+
+
+def test_import_skips_existing_slugs_and_files_without_title(runner, author, make_post, tmp_path):
+    make_post("Taken", author=author)
+    (tmp_path / "taken.md").write_text("---\ntitle: Taken\n---\nBody")
+    (tmp_path / "untitled.md").write_text("No front matter at all")
+    (tmp_path / "new.md").write_text("---\ntitle: Fresh\nstatus: scheduled\n---\nBody")
+    result = runner.invoke(args=["import", str(tmp_path)])
+    assert "taken.md: a post with the slug 'taken' already exists" in result.output
+    assert "untitled.md: no title in the front matter" in result.output
+    assert "Imported 1 posts." in result.output
+    fresh = db.session.scalar(select(Post).where(Post.slug == "fresh"))
+    assert fresh.status == "scheduled" and fresh.published_at is not None
+
+
+def test_import_needs_an_author(runner, tmp_path):
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\n")
+    result = runner.invoke(args=["import", str(tmp_path / "a.md")])
+    assert result.exit_code != 0 and "Create the author first" in result.output
