@@ -264,3 +264,24 @@ def test_signed_out_upload_is_refused_in_json(client, app):
     assert response.status_code == 401
     assert "Sign in again" in response.get_json()["error"]
     assert media_count() == 0
+
+
+def test_colour_profiles_are_applied_then_dropped(author_client, app):
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    with_profile = image_bytes((300, 200), color=(10, 120, 200), icc_profile=icc)
+    url = upload(author_client, with_profile).get_json()["url"]
+    for path in (url, url.replace(".jpg", ".webp")):
+        image = open_image(author_client.get(path).data)
+        assert "icc_profile" not in image.info
+        assert image.mode == "RGB"
+
+
+def test_cmyk_jpeg_is_converted_to_rgb(author_client):
+    cmyk = image_bytes((300, 200), mode="CMYK", color=(0, 80, 80, 0))
+    url = upload(author_client, cmyk).get_json()["url"]
+    image = open_image(author_client.get(url).data)
+    assert image.mode == "RGB"
+    red, green, blue = image.getpixel((10, 10))
+    assert red > 200 and green < 200 and blue < 200

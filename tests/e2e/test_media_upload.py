@@ -189,6 +189,21 @@ def test_pasted_or_dropped_images_are_uploaded_too(editor, kind):
     )
 
 
+def test_pasting_text_that_comes_with_a_picture_pastes_the_text(editor):
+    pasted = editor.evaluate(
+        """() => {
+          const data = new DataTransfer();
+          data.setData("text/plain", "copied words");
+          data.items.add(new File([new Uint8Array(8)], "cells.png", { type: "image/png" }));
+          const event = new ClipboardEvent("paste", { clipboardData: data, cancelable: true });
+          document.querySelector('#body').dispatchEvent(event);
+          return !event.defaultPrevented;
+        }"""
+    )
+    assert pasted  # the browser's own paste goes ahead
+    assert not editor.get_by_role("dialog").is_visible()
+
+
 def test_library_upload_form_asks_alt_text_in_the_dialog(editor, live_server):
     editor.goto(live_server.url + "/admin/media/library")
     assert not editor.locator("[data-alt-field]").is_visible()

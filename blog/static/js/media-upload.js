@@ -216,6 +216,7 @@
           announce(status, "Image inserted: " + alt, "success");
         }, function (error) {
           announce(status, error.message + " Your text was not changed.", "error");
+          textarea.focus();
         });
       });
     }
@@ -240,7 +241,11 @@
       handle(files);
     });
     textarea.addEventListener("paste", function (event) {
-      var files = imageFiles(event.clipboardData && event.clipboardData.files);
+      var data = event.clipboardData;
+      // Copied text (from a word processor or a spreadsheet) often comes with a picture
+      // of itself: the text is what the author means to paste.
+      if (!data || data.getData("text/plain")) return;
+      var files = imageFiles(data.files);
       if (!files.length) return;
       event.preventDefault();
       handle(files);
