@@ -51,7 +51,7 @@ def error_json(message: str, status: int):
 
 
 def upload_limit_message() -> str:
-    megabytes = current_app.config["MAX_UPLOAD_MB"]
+    megabytes = float(current_app.config["MAX_UPLOAD_MB"])
     return (
         f"This file is larger than the {megabytes:g} MB upload limit. "
         "Export a smaller version (a phone photo's 'medium' size is plenty) and try again."
