@@ -198,12 +198,15 @@
 
     function handle(files) {
       imageFiles(files).forEach(function (file) {
-        var position = textarea.selectionEnd;
-        queue = queue.then(function () { return send(file, position); });
+        queue = queue.then(function () { return send(file); });
       });
     }
 
-    function send(file, position) {
+    /* Where the cursor was when the image was chosen; if the text changed meanwhile,
+     * where the cursor is now. */
+    function send(file) {
+      var snapshot = textarea.value;
+      var chosenAt = textarea.selectionEnd;
       return askAlt(file, "").then(function (alt) {
         if (alt === null) {
           announce(status, "Upload cancelled. Your text was not changed.", "");
@@ -212,7 +215,8 @@
         }
         announce(status, "Uploading " + (file.name || "image") + " (" + formatSize(file.size) + ")…", "busy");
         return upload(url, file, alt, csrfToken(scope), maxBytes).then(function (data) {
-          insertBlock(textarea, position, data.markdown);
+          var unchanged = textarea.value === snapshot;
+          insertBlock(textarea, unchanged ? chosenAt : textarea.selectionEnd, data.markdown);
           announce(status, "Image inserted: " + alt, "success");
         }, function (error) {
           announce(status, error.message + " Your text was not changed.", "error");
