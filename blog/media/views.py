@@ -152,7 +152,7 @@ def edit_alt(media_id: int):
     if not form.validate_on_submit():
         db.session.rollback()
         flash(" ".join(form.alt.errors) or "The alt text could not be saved.", "error")
-        return redirect(url_for("media.library", _anchor=f"media-{media.id}"), 303)
+        return redirect(url_for("media.library"), 303)  # at the top, where the message is
     media.alt = form.alt.data
     db.session.commit()
     flash(f"Alt text of {media.original_name} saved.", "success")
@@ -176,7 +176,7 @@ def delete(media_id: int):
             "Remove it from those posts (text and cover) first.",
             "error",
         )
-        return redirect(url_for("media.library", _anchor=f"media-{media.id}"), 303)
+        return redirect(url_for("media.library"), 303)
     name = media.original_name
     db.session.delete(media)
     db.session.commit()
