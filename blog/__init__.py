@@ -91,7 +91,7 @@ def database_url(url: str, sqlite_file: str) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from blog import database
+    from blog import database, search
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
@@ -100,6 +100,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)
+    search.init_app(app)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -164,9 +165,10 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from blog import templating
+    from blog import seo, templating
 
     templating.init_app(app)
+    seo.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -250,6 +250,36 @@ class TableWrapExtension(Extension):
         md.treeprocessors.register(TableWrapTreeprocessor(md), "rounds_table_wrap", 2)
 
 
+class HeadingAnchorTreeprocessor(Treeprocessor):
+    """Gives each h2 and h3 a "#" link to itself, labelled for screen readers.
+
+    Runs after the toc extension, which has given headings their ids and recorded their
+    text (so the contents list does not pick up the "#").
+    """
+
+    def run(self, root: etree.Element) -> None:
+        names = {anchor: text for _, anchor, text in _flatten_toc(self.md.toc_tokens)}
+        for heading in root.iter():
+            anchor = heading.get("id")
+            if heading.tag not in ("h2", "h3") or not anchor:
+                continue
+            link = etree.SubElement(
+                heading,
+                "a",
+                {
+                    "class": "heading-anchor",
+                    "href": "#" + anchor,
+                    "aria-label": "Link to this section: " + names.get(anchor, anchor),
+                },
+            )
+            link.text = "#"
+
+
+class HeadingAnchorExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(HeadingAnchorTreeprocessor(md), "rounds_heading_anchors", 4)
+
+
 def _post_markdown(lookup: MediaLookup | None) -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[
@@ -261,6 +291,7 @@ def _post_markdown(lookup: MediaLookup | None) -> markdown.Markdown:
             "toc",
             FigureExtension(lookup),
             TableWrapExtension(),
+            HeadingAnchorExtension(),
         ],
         extension_configs={
             "tables": {"use_align_attribute": True},
@@ -339,17 +370,23 @@ class _TextExtractor(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.in_anchor = False  # a heading's "#" link is not part of the text
 
     def handle_starttag(self, tag, attrs):
         if tag in self.BLOCKS:
             self.parts.append(" ")
+        if tag == "a" and ("class", "heading-anchor") in attrs:
+            self.in_anchor = True
 
     def handle_endtag(self, tag):
         if tag in self.BLOCKS:
             self.parts.append(" ")
+        if tag == "a":
+            self.in_anchor = False
 
     def handle_data(self, data):
-        self.parts.append(data)
+        if not self.in_anchor:
+            self.parts.append(data)
 
 
 def html_to_text(fragment: str) -> str:

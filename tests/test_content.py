@@ -49,7 +49,7 @@ def test_tables_keep_alignment_without_style_attributes(rendered):
 
 
 def test_headings_get_ids_and_a_table_of_contents(rendered):
-    assert '<h2 id="blood-pressure">Blood pressure</h2>' in rendered.html
+    assert '<h2 id="blood-pressure">Blood pressure<a ' in rendered.html
     assert rendered.toc == [
         (2, "blood-pressure", "Blood pressure"),
         (3, "home-readings", "Home readings"),

@@ -1,15 +1,22 @@
-"""Reader pages: home, post, tag, about, health check."""
+"""Reader pages: home, post, tag, about, search, feeds, sitemap, archive, health check."""
 
-from flask import abort, g, redirect, render_template, request, url_for
+import hashlib
+from datetime import datetime
+
+from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
+from blog import feeds, related
+from blog import search as site_search
+from blog import sitemap as site_map
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, Post, SlugRedirect, Tag, post_tags
 from blog.pagination import page_number, paginate
 from blog.public import bp
 from blog.stats import is_reader_view, record_view
+from blog.templating import site_settings
 
 
 def cacheable() -> None:
@@ -49,7 +56,13 @@ def post(slug: str):
         abort(404)
     if found.visible and is_reader_view(request, current_user.is_authenticated):
         record_view(found.id)
-    return render_template("public/post.html", post=found, comments=approved_threads(found.id))
+    return render_template(
+        "public/post.html",
+        post=found,
+        comments=approved_threads(found.id),
+        related=related.related_posts(found),
+        neighbours=related.neighbours(found),
+    )
 
 
 def approved_threads(post_id: int) -> list[tuple[Comment, list[Comment]]]:
@@ -86,6 +99,74 @@ def tag(slug: str):
     page = paginate(query, page_number())
     cacheable()
     return render_template("public/tag.html", tag=found, page=page)
+
+
+@bp.get("/tag/<slug>/feed.xml")
+def tag_feed(slug: str):
+    found = db.session.scalar(select(Tag).where(Tag.slug == slug))
+    if found is None:
+        abort(404)
+    posts = feeds.latest_posts(found)
+    return xml_response(
+        feeds.atom_feed(posts, site_settings(), found),
+        "application/atom+xml",
+        feeds.last_modified(posts),
+    )
+
+
+@bp.get("/feed.xml")
+def feed():
+    posts = feeds.latest_posts()
+    return xml_response(
+        feeds.atom_feed(posts, site_settings()), "application/atom+xml", feeds.last_modified(posts)
+    )
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    entries = site_map.sitemap_entries(site_settings())
+    newest = max((modified for _, modified in entries if modified), default=None)
+    return xml_response(site_map.sitemap_xml(entries), "application/xml", newest)
+
+
+@bp.get("/robots.txt")
+def robots():
+    cacheable()
+    return Response(site_map.robots_txt(), mimetype="text/plain")
+
+
+def xml_response(body: bytes, mimetype: str, modified: datetime | None) -> Response:
+    """A cacheable XML response that answers 304 to a matching If-None-Match."""
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    if modified is not None:
+        response.last_modified = modified
+    # The same for every visitor, signed in or not, so also cacheable when it is a 304.
+    response.cache_control.public = True
+    response.cache_control.max_age = int(current_app.config["PUBLIC_CACHE_SECONDS"])
+    return response.make_conditional(request)
+
+
+@bp.get("/search")
+def search():
+    query = request.args.get("q", "")
+    results = site_search.search(query, page_number())
+    cacheable()
+    return render_template("public/search.html", query=query, results=results)
+
+
+@bp.get("/archive")
+@bp.get("/archive/<int:year>")
+@bp.get("/archive/<int:year>/<int:month>")
+def archive(year: int | None = None, month: int | None = None):
+    try:
+        months = related.archive(year, month)
+    except ValueError:
+        abort(404)
+    if year is not None and not months:
+        abort(404)
+    cacheable()
+    return render_template("public/archive.html", months=months, year=year, month=month)
 
 
 @bp.get("/about")

@@ -1,0 +1,292 @@
+"""Full-text search of public posts: SQLite FTS5, or PostgreSQL's own full-text search.
+
+On SQLite the ``search_posts`` FTS5 table (made by a migration, not a model) holds each
+post's title, summary, body text and tag names under the post's id. Session events keep
+it in step with every flush that adds, changes or deletes a post or renames a tag, so
+no editor code has to remember it. Visibility is never stored in the index: results are
+joined to ``posts`` and filtered with ``Post.is_public()`` when the query runs, so a
+scheduled post turns up when its time comes and a trashed one disappears at once.
+
+Readers' text never reaches the query language raw: it is split into words, each word
+becomes a quoted FTS5 string (a quoted tsquery lexeme on PostgreSQL), and the last one
+matches as a prefix.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from flask import Flask, abort, current_app
+from markupsafe import Markup, escape
+from sqlalchemy import column, event, func, inspect, literal_column, select, table, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, selectinload
+
+from blog.extensions import db
+from blog.models import Post, Tag, post_tags
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+PER_PAGE = 10
+# Private-use characters mark highlights until the text is escaped; then they become <mark>.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+_MARKED = re.compile(f"{MARK_OPEN}([^{MARK_OPEN}{MARK_CLOSE}]*){MARK_CLOSE}")
+_WORD = re.compile(r"\w+")
+# bm25 weights per column (title, summary, body, tags): a title match ranks first.
+BM25_WEIGHTS = (10.0, 3.0, 1.0, 5.0)
+# A literal, not a bound parameter, so PostgreSQL can match the migration's GIN index.
+PG_CONFIG = literal_column("'english'::regconfig")
+# The FTS5 table, made by a migration; not a model, so Alembic's comparison ignores it.
+SEARCH_TABLE = table("search_posts", column("rowid"))
+
+
+# -- Queries ----------------------------------------------------------------------------
+
+
+def search_terms(raw: str | None) -> list[str]:
+    """The words of a reader's query, at most MAX_TERMS, from its first MAX_QUERY_CHARS."""
+    cleaned = (raw or "")[:MAX_QUERY_CHARS]
+    cleaned = cleaned.encode("utf-8", "replace").decode("utf-8")  # drop lone surrogates
+    return _WORD.findall(cleaned)[:MAX_TERMS]
+
+
+def fts5_query(terms: list[str]) -> str:
+    """An FTS5 MATCH string: each term a quoted string, the last one a prefix."""
+    quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
+    if quoted:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def tsquery_text(terms: list[str]) -> str:
+    """A to_tsquery string: quoted lexemes joined by &, the last one a prefix."""
+    quoted = ["'" + term.replace("'", "''").replace("\\", "\\\\") + "'" for term in terms]
+    if quoted:
+        quoted[-1] += ":*"
+    return " & ".join(quoted)
+
+
+def highlight(marked: str | None) -> Markup:
+    """Escape text carrying highlight markers, then turn the markers into <mark>."""
+    escaped = str(escape(marked or ""))
+    escaped = _MARKED.sub(r"<mark>\1</mark>", escaped)
+    return Markup(escaped.replace(MARK_OPEN, "").replace(MARK_CLOSE, ""))
+
+
+@dataclass
+class Result:
+    post: Post
+    title: Markup
+    snippet: Markup
+
+
+@dataclass
+class SearchPage:
+    """One page of results, shaped like Flask-SQLAlchemy's Pagination for the templates."""
+
+    query: str
+    page: int
+    total: int
+    items: list[Result] = field(default_factory=list)
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def search(raw: str | None, page: int = 1) -> SearchPage:
+    """Public posts matching the reader's text, best first; a page past the end is 404."""
+    terms = search_terms(raw)
+    result = SearchPage(query=" ".join(terms), page=page, total=0)
+    if not terms:
+        if page > 1:
+            abort(404)
+        return result
+    run = _search_postgresql if db.engine.dialect.name == "postgresql" else _search_sqlite
+    try:
+        result.total, result.items = run(terms, page)
+    except DBAPIError:
+        # Terms are quoted, so this is not expected; a reader still gets a page, not a 500.
+        db.session.rollback()
+        current_app.logger.exception("Search failed for %r", result.query)
+        result.total, result.items = 0, []
+    if page > 1 and not result.items:
+        abort(404)
+    return result
+
+
+def _search_sqlite(terms: list[str], page: int) -> tuple[int, list[Result]]:
+    match = literal_column("search_posts").op("MATCH")(fts5_query(terms))
+    joined = (
+        select(Post)
+        .join(SEARCH_TABLE, SEARCH_TABLE.c.rowid == Post.id)
+        .where(match, Post.is_public())
+    )
+    total = db.session.scalar(select(func.count()).select_from(joined.subquery()))
+    if not total:
+        return 0, []
+    rank = func.bm25(literal_column("search_posts"), *BM25_WEIGHTS)
+    rows = db.session.execute(
+        joined.add_columns(
+            func.highlight(literal_column("search_posts"), 0, MARK_OPEN, MARK_CLOSE),
+            func.snippet(literal_column("search_posts"), 2, MARK_OPEN, MARK_CLOSE, "…", 32),
+        )
+        .order_by(rank, Post.published_at.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    return total, [_result(post, title, snippet) for post, title, snippet in rows]
+
+
+def _search_postgresql(terms: list[str], page: int) -> tuple[int, list[Result]]:
+    query = func.to_tsquery(PG_CONFIG, tsquery_text(terms))
+    tag_match = (
+        select(post_tags.c.post_id)
+        .join(Tag, Tag.id == post_tags.c.tag_id)
+        .where(func.to_tsvector(PG_CONFIG, Tag.name).op("@@")(query))
+    )
+    matches = document_vector().op("@@")(query) | Post.id.in_(tag_match)
+    where = (matches, Post.is_public())
+    total = db.session.scalar(select(func.count(Post.id)).where(*where))
+    if not total:
+        return 0, []
+    weighted = (
+        _weighted(Post.title, "A")
+        .op("||")(_weighted(_summary_column(), "B"))
+        .op("||")(_weighted(Post.body_text, "D"))
+    )
+    options = f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
+    rows = db.session.execute(
+        select(
+            Post,
+            func.ts_headline(PG_CONFIG, Post.title, query, options + ", HighlightAll=true"),
+            func.ts_headline(
+                PG_CONFIG, Post.body_text, query, options + ", MaxWords=35, MinWords=15"
+            ),
+        )
+        .where(*where)
+        .order_by(func.ts_rank(weighted, query).desc(), Post.published_at.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    return total, [_result(post, title, snippet) for post, title, snippet in rows]
+
+
+def _weighted(column, weight: str):
+    return func.setweight(func.to_tsvector(PG_CONFIG, column), literal_column(f"'{weight}'"))
+
+
+def _summary_column():
+    return func.coalesce(func.nullif(Post.excerpt, ""), Post.auto_excerpt)
+
+
+def document_vector():
+    """The PostgreSQL document searched (the migration indexes this exact expression)."""
+    return literal_column(
+        "to_tsvector('english'::regconfig, posts.title || ' ' || posts.excerpt || ' ' "
+        "|| posts.auto_excerpt || ' ' || posts.body_text)"
+    )
+
+
+def _result(post: Post, title: str | None, snippet: str | None) -> Result:
+    body = highlight(snippet)
+    if not body.striptags().strip():
+        body = Markup(escape(post.summary))
+    heading = highlight(title) if title else Markup(escape(post.title))
+    return Result(post=post, title=heading, snippet=body)
+
+
+# -- Keeping the SQLite index in step ---------------------------------------------------
+
+
+def index_row(post: Post, gone_tags: set[Tag] | None = None) -> dict:
+    """The index's row for a post (without tags being deleted in this flush)."""
+    tags = [tag.name for tag in post.tags if tag not in (gone_tags or set())]
+    return {
+        "id": post.id,
+        "title": post.title or "",
+        "summary": post.summary or "",
+        "body": post.body_text or "",
+        "tags": " ".join(tags),
+    }
+
+
+_DELETE = text("DELETE FROM search_posts WHERE rowid = :id")
+_INSERT = text(
+    "INSERT INTO search_posts (rowid, title, summary, body, tags) "
+    "VALUES (:id, :title, :summary, :body, :tags)"
+)
+
+
+def _after_flush(session: Session, _context) -> None:
+    """Re-index the posts this flush added, changed or deleted (SQLite only)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    changed: dict[int, Post] = {}
+    for obj in session.new:
+        if isinstance(obj, Post):
+            changed[obj.id] = obj
+    for obj in session.dirty:
+        if isinstance(obj, Post) and _indexed_fields_changed(obj):
+            changed[obj.id] = obj
+        elif isinstance(obj, Tag) and session.is_modified(obj, include_collections=False):
+            changed.update({post.id: post for post in obj.posts})
+    gone_tags = {obj for obj in session.deleted if isinstance(obj, Tag)}
+    for tag in gone_tags:
+        changed.update({post.id: post for post in tag.posts})
+    removed = [obj.id for obj in session.deleted if isinstance(obj, Post)]
+    for post_id in removed:
+        changed.pop(post_id, None)
+    if removed:
+        connection.execute(_DELETE, [{"id": post_id} for post_id in removed])
+    if changed:
+        rows = [index_row(post, gone_tags) for post in changed.values()]
+        connection.execute(_DELETE, [{"id": row["id"]} for row in rows])
+        connection.execute(_INSERT, rows)
+
+
+INDEXED_FIELDS = ("title", "excerpt", "auto_excerpt", "body_text", "tags")
+
+
+def _indexed_fields_changed(post: Post) -> bool:
+    """Whether a flush changes what the index holds (not, say, a comment count)."""
+    state = inspect(post)
+    return any(state.attrs[name].history.has_changes() for name in INDEXED_FIELDS)
+
+
+def rebuild_index() -> int:
+    """Fill the SQLite index from scratch (after bulk inserts); returns the rows indexed."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return 0
+    posts = db.session.scalars(select(Post).options(selectinload(Post.tags))).all()
+    connection.execute(text("DELETE FROM search_posts"))
+    if posts:
+        connection.execute(_INSERT, [index_row(post) for post in posts])
+    return len(posts)
+
+
+def init_app(app: Flask) -> None:
+    """Listen to every session's flushes (once per process: listeners are global)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
