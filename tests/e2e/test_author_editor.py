@@ -1,5 +1,7 @@
 """The author's editor in a real browser: preview, autosave, and nothing lost."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -123,12 +125,9 @@ def test_toolbar_buttons_have_names_and_insert_markdown(signed_in_page, live_ser
     page.goto(live_server.url + "/admin/posts/new")
     toolbar = page.get_by_role("toolbar", name="Formatting")
     for name in ("Bold", "Italic", "Heading", "Link", "Quote", "Bulleted list",
-                 "Numbered list", "Footnote", "Image"):  # fmt: skip
+                 "Numbered list", "Footnote", "Add an image"):  # fmt: skip
         expect(toolbar.get_by_role("button", name=name, exact=True)).to_be_visible()
     page.locator("#body").click()
-    toolbar.get_by_role("button", name="Image", exact=True).click()
-    expect(page.locator("#body")).to_have_value("![alt text](url)")
-    page.fill("#body", "")
     toolbar.get_by_role("button", name="Footnote", exact=True).click()
     expect(page.locator("#body")).to_have_value(
         "[^1]\n\n[^1]: Reference: authors, title, journal, year."
@@ -170,3 +169,25 @@ def test_the_editor_works_without_javascript(browser, live_server, live_app, sig
     [post] = stored_posts(live_app)
     assert post.body_md == "Line one\nLine two" and post.status == "published"
     context.close()
+
+
+def test_image_button_uploads_and_inserts_markdown_at_the_cursor(signed_in_page, live_server):
+    from tests.media_samples import image_bytes
+
+    page = signed_in_page
+    page.goto(live_server.url + "/admin/posts/new")
+    page.fill("#body", "Before.\n\nAfter.")
+    page.locator("#body").evaluate("el => el.setSelectionRange(8, 8)")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Add an image", exact=True).click()
+    chooser.value.set_files(
+        {"name": "cuff.png", "mimeType": "image/png", "buffer": image_bytes(fmt="PNG")}
+    )
+    page.get_by_role("button", name="Upload image").click()
+    expect(page.locator("#media-dialog-error")).to_be_visible()  # alt text is required
+    page.fill("#media-dialog-alt", "A blood pressure cuff")
+    page.get_by_role("button", name="Upload image").click()
+    expect(page.locator("#body")).to_have_value(
+        re.compile(r"^Before\.\n\n!\[A blood pressure cuff\]\(/media/[0-9a-f]{20}-640\.png\)")
+    )
+    assert page.locator("#body").input_value().rstrip().endswith("After.")

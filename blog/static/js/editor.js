@@ -393,10 +393,6 @@
       var from = end + note.length - placeholder.length;
       body.setSelectionRange(from, from + placeholder.length);
     },
-    image: function () {
-      var snippet = "![alt text](url)";
-      replaceSelection(snippet, 2, 10);
-    },
   };
 
   var toolbar = form.querySelector(".toolbar");
