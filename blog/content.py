@@ -164,8 +164,10 @@ MediaLookup = Callable[[str], dict[str, str] | None]
 class FigureTreeprocessor(Treeprocessor):
     """Images get lazy loading, known dimensions, and a figure with the title as caption.
 
-    ``lookup(src)`` may return attributes for an uploaded image (width, height, srcset,
-    sizes); an image alone in its paragraph becomes a <figure>.
+    ``lookup(src)`` may return attributes for an uploaded image (src, width, height,
+    srcset, sizes); when it also returns ``webp-srcset``, the image is wrapped in a
+    <picture> whose WebP <source> browsers that know WebP pick, the others keep the
+    <img>'s JPEG/PNG srcset. An image alone in its paragraph becomes a <figure>.
     """
 
     def __init__(self, md, lookup: MediaLookup | None):
@@ -173,32 +175,48 @@ class FigureTreeprocessor(Treeprocessor):
         self.lookup = lookup
 
     def run(self, root: etree.Element) -> None:
-        for img in root.iter("img"):
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for img in list(root.iter("img")):
             img.set("loading", "lazy")
             img.set("decoding", "async")
-            if self.lookup is not None:
-                for name, value in (self.lookup(img.get("src", "")) or {}).items():
-                    img.set(name, value)
+            found = dict(self.lookup(img.get("src", "")) or {}) if self.lookup else {}
+            webp_srcset = found.pop("webp-srcset", None)
+            for name, value in found.items():
+                img.set(name, value)
+            if webp_srcset and img in parents:
+                _wrap_in_picture(parents[img], img, webp_srcset)
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
                 if child.tag == "p" and _lone_image(child):
                     parent[index] = _figure(child[0])
 
 
+def _wrap_in_picture(parent: etree.Element, img: etree.Element, webp_srcset: str) -> None:
+    picture = etree.Element("picture")
+    source = etree.SubElement(picture, "source", {"type": "image/webp", "srcset": webp_srcset})
+    if img.get("sizes"):
+        source.set("sizes", img.get("sizes"))
+    picture.tail, img.tail = img.tail, None
+    parent[list(parent).index(img)] = picture
+    picture.append(img)
+
+
 def _lone_image(paragraph: etree.Element) -> bool:
     return (
         len(paragraph) == 1
-        and paragraph[0].tag == "img"
+        and paragraph[0].tag in ("img", "picture")
         and not (paragraph.text or "").strip()
         and not (paragraph[0].tail or "").strip()
     )
 
 
-def _figure(img: etree.Element) -> etree.Element:
+def _figure(image: etree.Element) -> etree.Element:
+    """A figure around an <img> or <picture>, captioned by the image's title."""
     figure = etree.Element("figure")
-    img.tail = None
+    image.tail = None
+    img = image if image.tag == "img" else image.find("img")
     caption = img.attrib.pop("title", "").strip()
-    figure.append(img)
+    figure.append(image)
     if caption:
         figcaption = etree.SubElement(figure, "figcaption")
         figcaption.text = caption

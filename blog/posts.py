@@ -5,14 +5,19 @@ from sqlalchemy import func, select
 
 from blog.content import render_post, truncate
 from blog.extensions import db
+from blog.images import media_lookup
 from blog.models import Post, SlugRedirect, Tag
 
 SLUG_MAX = 80
 
 
 def apply_rendering(post: Post) -> None:
-    """Render the post's Markdown into its stored HTML, text, contents and reading time."""
-    rendered = render_post(post.body_md)
+    """Render the post's Markdown into its stored HTML, text, contents and reading time.
+
+    Uploaded images get their srcset, sizes and dimensions from their Media rows here, on
+    save, so a page view never looks them up.
+    """
+    rendered = render_post(post.body_md, media_lookup)
     post.body_html = rendered.html
     post.body_text = rendered.text
     post.toc_json = rendered.toc_json

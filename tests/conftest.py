@@ -161,3 +161,10 @@ def page_text(response) -> str:
     import html
 
     return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def author_client(client, author):
+    """A test client signed in as the author."""
+    sign_in(client, author)
+    return client

@@ -41,7 +41,7 @@ def test_setup_is_open_while_only_the_sample_profile_exists(client, runner):
 def test_setup_creates_the_author_signs_in_and_takes_over_sample_posts(app, client, runner):
     runner.invoke(args=["demo"])
     response = client.post("/setup", data=setup_form(app))
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/"
     author = db.session.scalar(select(Author))
     assert author.email == "jane@example.org" and author.credentials == "MD, Psychiatry"
     assert author.can_sign_in and author.password_hash != "a long enough passphrase"
@@ -107,7 +107,8 @@ def test_token_is_stable_for_a_key_and_differs_between_keys(app):
 
 def test_login_and_logout(client, author):
     response = client.post("/login", data={"email": "ADA@example.org", "password": PASSWORD})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/"
+    assert 'href="/admin/">Dashboard</a>' in client.get("/").get_data(as_text=True)
     assert client.get("/admin/password").status_code == 200
     assert client.get("/logout").status_code == 405
     response = client.post("/logout")

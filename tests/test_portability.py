@@ -69,3 +69,20 @@ def test_import_needs_an_author(runner, tmp_path):
     (tmp_path / "a.md").write_text("---\ntitle: A\n---\n")
     result = runner.invoke(args=["import", str(tmp_path / "a.md")])
     assert result.exit_code != 0 and "Create the author first" in result.output
+
+
+def test_admin_export_downloads_the_zip(client, author, make_post):
+    from tests.conftest import sign_in
+
+    make_post("Mine", author=author)
+    sign_in(client, author)
+    response = client.get("/admin/export")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="rounds-export-'
+    )
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert "posts/mine.md" in archive.namelist()

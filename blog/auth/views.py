@@ -11,9 +11,7 @@ from blog.extensions import db, limiter
 
 
 def dashboard_url() -> str:
-    if "author.dashboard" in current_app.view_functions:
-        return url_for("author.dashboard")
-    return url_for("public.home")
+    return url_for("author.dashboard")
 
 
 def refused(response) -> bool:

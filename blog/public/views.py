@@ -66,11 +66,16 @@ def post(slug: str):
     )
 
 
-@bp.get("/tag/<slug>")
-def tag(slug: str):
+def tag_or_404(slug: str) -> Tag:
     found = db.session.scalar(select(Tag).where(Tag.slug == slug))
     if found is None:
         abort(404)
+    return found
+
+
+@bp.get("/tag/<slug>")
+def tag(slug: str):
+    found = tag_or_404(slug)
     query = (
         Post.public()
         .join(post_tags, post_tags.c.post_id == Post.id)
@@ -84,9 +89,7 @@ def tag(slug: str):
 
 @bp.get("/tag/<slug>/feed.xml")
 def tag_feed(slug: str):
-    found = db.session.scalar(select(Tag).where(Tag.slug == slug))
-    if found is None:
-        abort(404)
+    found = tag_or_404(slug)
     posts = feeds.latest_posts(found)
     return xml_response(
         feeds.atom_feed(posts, site_settings(), found),

@@ -71,6 +71,15 @@ def live_app(migrated_template, tmp_path, config_overrides):
 
 
 @pytest.fixture
+def demo_site(live_app):
+    """The live app with the sample posts, comments and about page loaded."""
+    with live_app.app_context():
+        live_app.test_cli_runner().invoke(args=["demo"])
+        db.session.remove()
+    return live_app
+
+
+@pytest.fixture
 def live_server(live_app):
     with LiveServer(live_app) as server:
         yield server

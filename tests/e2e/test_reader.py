@@ -2,16 +2,6 @@
 
 import pytest
 
-from blog.extensions import db
-
-
-@pytest.fixture
-def demo_site(live_app):
-    with live_app.app_context():
-        live_app.test_cli_runner().invoke(args=["demo"])
-        db.session.remove()
-    return live_app
-
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_reader_goes_from_home_to_a_post(page, live_server, demo_site, width):

@@ -1,0 +1,135 @@
+"""The author's forms: the post editor, the site settings, and one-button actions."""
+
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from blog.models import Moderation, PostStatus
+
+META_IDEAL = (120, 155)
+
+
+def normalize_newlines(text: str | None) -> str | None:
+    """Browsers send a textarea's line breaks as CRLF; the stored text uses LF only."""
+    if text is None:
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def optional_int(value) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class ActionForm(FlaskForm):
+    """A form with only the CSRF token, for one-button actions (delete, restore...)."""
+
+
+class PostForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[DataRequired("Give the post a title."), Length(max=200)],
+    )
+    slug = StringField("Address (slug)", validators=[Optional(), Length(max=200)])
+    body = TextAreaField("Text", filters=[normalize_newlines])
+    excerpt = TextAreaField("Excerpt", validators=[Optional(), Length(max=600)])
+    tags = StringField("Tags", validators=[Optional(), Length(max=500)])
+    featured = BooleanField("Featured on the home page")
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice(PostStatus.DRAFT, "Draft"),
+            SelectChoice(PostStatus.PUBLISHED, "Published"),
+            SelectChoice(PostStatus.SCHEDULED, "Scheduled"),
+        ],
+        default=PostStatus.DRAFT,
+    )
+    published_at = DateTimeLocalField(
+        "Publication date and time",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        validators=[Optional()],
+    )
+    meta_description = TextAreaField("Meta description", validators=[Optional(), Length(max=300)])
+    last_reviewed = DateField("Last reviewed", validators=[Optional()])
+    reviewed_by = StringField("Reviewed by", validators=[Optional(), Length(max=160)])
+    medical = BooleanField("Medical content", default=True)
+    audience = SelectField(
+        "Written for",
+        choices=[
+            SelectChoice("patients", "Patients and families"),
+            SelectChoice("clinicians", "Clinicians"),
+        ],
+        default="patients",
+    )
+    cover_media_id = SelectField("Cover image", coerce=optional_int, choices=[])
+
+
+def valid_timezone(form, field):
+    if field.data not in available_timezones():
+        raise ValidationError(
+            "Unknown time zone. Use a name such as Europe/London or America/New_York."
+        )
+
+
+def http_urls(form, field):
+    for line in field.data.splitlines():
+        url = line.strip()
+        if not url:
+            continue
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+            raise ValidationError(f"“{url}” is not a web address starting with https://.")
+
+
+class SettingsForm(FlaskForm):
+    site_title = StringField(
+        "Site title", validators=[DataRequired("The site needs a title."), Length(max=120)]
+    )
+    tagline = StringField("Tagline", validators=[Optional(), Length(max=200)])
+    timezone = StringField(
+        "Time zone",
+        validators=[DataRequired("Choose a time zone."), valid_timezone],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    about_md = TextAreaField("About page")
+    name = StringField(
+        "Your name", validators=[DataRequired("Readers need to know who writes."), Length(max=120)]
+    )
+    credentials = StringField("Credentials", validators=[Optional(), Length(max=160)])
+    job_title = StringField("Job title", validators=[Optional(), Length(max=160)])
+    bio_md = TextAreaField("Short biography")
+    disclaimer = TextAreaField("Medical disclaimer", validators=[Optional(), Length(max=2000)])
+    comments_enabled = BooleanField("Readers can comment")
+    moderation = RadioField(
+        "New comments",
+        choices=[
+            SelectChoice(
+                Moderation.HOLD_FIRST, "Hold comments from first-time commenters for approval"
+            ),
+            SelectChoice(Moderation.HOLD_ALL, "Hold every comment for approval"),
+            SelectChoice(Moderation.OPEN, "Publish comments at once"),
+        ],
+        default=Moderation.HOLD_FIRST,
+    )
+    close_comments_after_days = IntegerField(
+        "Close comments after (days)",
+        validators=[Optional(), NumberRange(1, 3650, "Enter a number of days from 1 to 3650.")],
+    )
+    show_views = BooleanField("Show view counts on posts")
+    show_likes = BooleanField("Show likes on posts")
+    blocklist = TextAreaField("Blocked words, sites and addresses")
+    same_as = TextAreaField("Your profiles elsewhere", validators=[http_urls])

@@ -1,0 +1,60 @@
+"""The settings page: the site, the author's profile, and the comment policy."""
+
+from zoneinfo import available_timezones
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blog.author import bp
+from blog.author.forms import SettingsForm
+from blog.content import render_page
+from blog.database import begin_write
+from blog.extensions import db
+from blog.models import Author, Settings
+from blog.templating import site_settings
+
+SITE_FIELDS = (
+    "site_title", "tagline", "timezone", "about_md", "disclaimer", "moderation",
+    "close_comments_after_days", "comments_enabled", "show_views", "show_likes",
+    "blocklist", "same_as",
+)  # fmt: skip
+AUTHOR_FIELDS = ("name", "credentials", "job_title", "bio_md")
+
+
+def settings_data(settings: Settings, author: Author) -> dict:
+    data = {name: getattr(settings, name) for name in SITE_FIELDS}
+    data.update({name: getattr(author, name) for name in AUTHOR_FIELDS})
+    return data
+
+
+def save_settings(form: SettingsForm, settings: Settings, author: Author) -> None:
+    """Copy the form onto the settings row and the author, rendering their Markdown."""
+    for name in SITE_FIELDS:
+        value = getattr(form, name).data
+        setattr(settings, name, value.strip() if isinstance(value, str) else value)
+    for name in AUTHOR_FIELDS:
+        setattr(author, name, getattr(form, name).data.strip())
+    settings.about_html = render_page(settings.about_md)
+    author.bio_html = render_page(author.bio_md)
+    db.session.add(settings)
+
+
+def render_settings(form: SettingsForm, status: int = 200, problem: str | None = None):
+    page = render_template(
+        "author/settings.html", form=form, problem=problem, timezones=sorted(available_timezones())
+    )
+    return page, status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    if request.method == "GET":
+        return render_settings(SettingsForm(data=settings_data(site_settings(), current_user)))
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        return render_settings(form, 400, "Nothing was saved. Correct the fields marked below.")
+    begin_write()
+    save_settings(form, Settings.current(), current_user._get_current_object())
+    db.session.commit()
+    flash("Settings saved.", "success")
+    return redirect(url_for("author.settings"), 303)

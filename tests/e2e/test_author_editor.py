@@ -1,0 +1,193 @@
+"""The author's editor in a real browser: preview, autosave, and nothing lost."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from blog.extensions import db
+from blog.models import Author, Post
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def signed_in_page(page, live_server, live_app):
+    with live_app.app_context():
+        db.session.add(
+            Author(
+                name="Dr. Ada Lovelace",
+                email="ada@example.org",
+                password_hash=generate_password_hash(PASSWORD),
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    page.goto(live_server.url + "/login")
+    page.fill("#email", "ada@example.org")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+    page.dialogs = []
+
+    def leave(dialog):
+        page.dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", leave)
+    return page
+
+
+def stored_posts(live_app) -> list[Post]:
+    with live_app.app_context():
+        posts = list(db.session.scalars(select(Post)))
+        db.session.remove()
+        return posts
+
+
+def test_typing_previews_autosaves_and_a_reload_loses_nothing(
+    signed_in_page, live_server, live_app
+):
+    page = signed_in_page
+    page.goto(live_server.url + "/admin/posts/new")
+    page.fill("#title", "Statins after seventy")
+    body = page.locator("#body")
+    body.click()
+    page.keyboard.type("## Who benefits\n\nThe evidence is ")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("mixed")
+    expect(page.locator("#preview h2#who-benefits")).to_contain_text("Who benefits")
+    expect(page.locator("#preview strong")).to_have_text("mixed")
+    expect(page.locator("#word-count")).to_have_text("6 words")
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
+    # The first autosave made a draft and moved the page to its edit address.
+    assert "/admin/posts/" in page.url and page.url.endswith("/edit")
+    typed = body.input_value()
+    assert typed == "## Who benefits\n\nThe evidence is **mixed**"
+    page.reload()
+    expect(page.locator("#body")).to_have_value(typed)
+    expect(page.locator("#title")).to_have_value("Statins after seventy")
+    expect(page.locator("#local-copy")).to_be_hidden()
+    assert page.dialogs == []  # autosaved, so leaving did not warn
+    # Saving with the button lands on the editor with a confirmation.
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".flash--success")).to_have_text("Draft saved.")
+    [post] = stored_posts(live_app)
+    assert post.body_md == typed and post.status == "draft"
+    assert page.js_errors == []
+
+
+def test_server_failure_keeps_a_copy_in_the_browser_and_offers_it_back(
+    signed_in_page, live_server, live_app
+):
+    page = signed_in_page
+    page.route(
+        "**/admin/posts/autosave",
+        lambda route: route.fulfill(
+            status=503, content_type="application/json", body='{"error": "busy"}'
+        ),
+    )
+    page.goto(live_server.url + "/admin/posts/new")
+    page.fill("#title", "Iron in pregnancy")
+    page.locator("#body").click()
+    page.keyboard.type("Ferritin below 30 means")
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("could not save (error 503)", timeout=10_000)
+    expect(status).to_contain_text("A copy is kept in this browser")
+    assert stored_posts(live_app) == []
+    page.reload()
+    assert "beforeunload" in page.dialogs  # unsaved text: leaving warned first
+    offer = page.locator("#local-copy")
+    expect(offer).to_be_visible()
+    expect(page.locator("#body")).to_have_value("")
+    page.get_by_role("button", name="Restore the browser's copy").click()
+    expect(page.locator("#body")).to_have_value("Ferritin below 30 means")
+    expect(page.locator("#title")).to_have_value("Iron in pregnancy")
+    expect(offer).to_be_hidden()
+
+
+def test_save_while_the_server_is_down_says_so_and_keeps_the_text(signed_in_page, live_server):
+    page = signed_in_page
+    page.goto(live_server.url + "/admin/posts/new")
+    page.route("**/admin/posts/**", lambda route: route.abort("connectionrefused"))
+    page.fill("#title", "Offline")
+    page.fill("#body", "Written on the train")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#save-status")).to_contain_text("can't be reached")
+    assert page.url.endswith("/admin/posts/new")
+    expect(page.locator("#body")).to_have_value("Written on the train")
+
+
+def test_toolbar_buttons_have_names_and_insert_markdown(signed_in_page, live_server):
+    page = signed_in_page
+    page.goto(live_server.url + "/admin/posts/new")
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    for name in ("Bold", "Italic", "Heading", "Link", "Quote", "Bulleted list",
+                 "Numbered list", "Footnote", "Add an image"):  # fmt: skip
+        expect(toolbar.get_by_role("button", name=name, exact=True)).to_be_visible()
+    page.locator("#body").click()
+    toolbar.get_by_role("button", name="Footnote", exact=True).click()
+    expect(page.locator("#body")).to_have_value(
+        "[^1]\n\n[^1]: Reference: authors, title, journal, year."
+    )
+    page.fill("#meta_description", "x" * 130)
+    expect(page.locator("#meta-counter")).to_contain_text("130 characters, a good length")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_admin_pages_fit_the_screen(signed_in_page, live_server, live_app, width):
+    page = signed_in_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/admin/posts/new")
+    page.fill("#title", "A fairly long title about blood pressure measurement at home")
+    page.fill("#body", "Some text\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".flash--success")).to_be_visible()
+    post_id = page.url.removesuffix("/edit").rsplit("/", 1)[-1]
+    post_pages = [f"/admin/posts/{post_id}/edit", f"/admin/posts/{post_id}/revisions"]
+    for path in ["/admin/", "/admin/posts/new", "/admin/settings", "/admin/trash", *post_pages]:
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, path
+    assert page.js_errors == []
+
+
+def test_the_editor_works_without_javascript(browser, live_server, live_app, signed_in_page):
+    cookies = signed_in_page.context.cookies()
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/posts/new")
+    expect(page.get_by_role("toolbar")).to_be_hidden()
+    page.fill("#title", "Plain form")
+    page.fill("#body", "Line one\nLine two")
+    page.select_option("#status", "published")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".flash--success")).to_have_text("Saved and published.")
+    [post] = stored_posts(live_app)
+    assert post.body_md == "Line one\nLine two" and post.status == "published"
+    context.close()
+
+
+def test_image_button_uploads_and_inserts_markdown_at_the_cursor(signed_in_page, live_server):
+    from tests.media_samples import image_bytes
+
+    page = signed_in_page
+    page.goto(live_server.url + "/admin/posts/new")
+    page.fill("#body", "Before.\n\nAfter.")
+    page.locator("#body").evaluate("el => el.setSelectionRange(8, 8)")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Add an image", exact=True).click()
+    chooser.value.set_files(
+        {"name": "cuff.png", "mimeType": "image/png", "buffer": image_bytes(fmt="PNG")}
+    )
+    page.get_by_role("button", name="Upload image").click()
+    expect(page.locator("#media-dialog-error")).to_be_visible()  # alt text is required
+    page.fill("#media-dialog-alt", "A blood pressure cuff")
+    page.get_by_role("button", name="Upload image").click()
+    expect(page.locator("#body")).to_have_value(
+        re.compile(r"^Before\.\n\n!\[A blood pressure cuff\]\(/media/[0-9a-f]{20}-640\.png\)")
+    )
+    assert page.locator("#body").input_value().rstrip().endswith("After.")
