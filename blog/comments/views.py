@@ -196,9 +196,11 @@ def moderate():
 DONE = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}
 
 
-@bp.post("/admin/comments/<int:comment_id>/<any(approve, spam, delete):action>")
+@bp.post("/admin/comments/<int:comment_id>/<action>")
 @login_required
 def act(comment_id: int, action: str):
+    if action not in moderation.ACTIONS:
+        abort(404)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
