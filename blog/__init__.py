@@ -129,6 +129,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from blog.auth import bp as auth_bp
     from blog.author import bp as author_bp
+    from blog.comments import bp as comments_bp
     from blog.errors import bp as errors_bp
     from blog.media import bp as media_bp
     from blog.public import bp as public_bp
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(author_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(comments_bp)
 
 
 def register_security_headers(app: Flask) -> None:

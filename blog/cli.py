@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from blog import accounts, demo, portability
+from blog.comments import purge
 from blog.content import render_comment, render_page
 from blog.database import begin_write
 from blog.extensions import db
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_author_command)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("demo")
@@ -124,3 +126,15 @@ def import_command(path: str) -> None:
         click.echo(f"{name}: {message}")
     db.session.commit()
     click.echo(f"Imported {imported} posts.")
+
+
+@click.command("purge")
+def purge_command() -> None:
+    """Delete old spam and erase old reader IP hashes (SPAM_PURGE_DAYS, IP_HASH_DAYS)."""
+    result = purge.purge()
+    config = current_app.config
+    click.echo(
+        f"Deleted {result.spam_deleted} spam comments older than "
+        f"{config['SPAM_PURGE_DAYS']} days; erased {result.ip_hashes_erased} IP hashes "
+        f"older than {config['IP_HASH_DAYS']} days."
+    )

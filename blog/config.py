@@ -32,6 +32,7 @@ RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "5 per minute; 30 per hour"
 SETUP_RATE_LIMIT = "5 per minute; 20 per hour"
 COMMENT_RATE_LIMIT = "5 per minute; 30 per day"
+LIKE_RATE_LIMIT = "30 per minute; 300 per day"
 
 # Comments
 COMMENT_MIN_SECONDS = 3  # a form sent faster than this is a bot

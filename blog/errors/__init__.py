@@ -27,6 +27,8 @@ def wants_json() -> bool:
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
+    if error.response is not None:  # a view's own page for this error (e.g. a 429 keeping a form)
+        return error.response
     code = error.code or 500
     if code >= 500:
         db.session.rollback()

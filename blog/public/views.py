@@ -11,8 +11,9 @@ from sqlalchemy.orm import selectinload
 from blog import feeds, related
 from blog import search as site_search
 from blog import sitemap as site_map
+from blog.comments.page import post_page_context
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, Post, SlugRedirect, Tag, post_tags
+from blog.models import Post, SlugRedirect, Tag, post_tags
 from blog.pagination import page_number, paginate
 from blog.public import bp
 from blog.stats import is_reader_view, record_view
@@ -59,30 +60,10 @@ def post(slug: str):
     return render_template(
         "public/post.html",
         post=found,
-        comments=approved_threads(found.id),
         related=related.related_posts(found),
         neighbours=related.neighbours(found),
+        **post_page_context(found),
     )
-
-
-def approved_threads(post_id: int) -> list[tuple[Comment, list[Comment]]]:
-    """Approved comments as (comment, replies) pairs, oldest first, one level deep."""
-    comments = db.session.scalars(
-        select(Comment)
-        .where(Comment.post_id == post_id, Comment.status == CommentStatus.APPROVED)
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
-    replies: dict[int, list[Comment]] = {}
-    for comment in comments:
-        if comment.parent_id is not None:
-            replies.setdefault(comment.parent_id, []).append(comment)
-    top_ids = {c.id for c in comments if c.parent_id is None}
-    threads = [(c, replies.get(c.id, [])) for c in comments if c.parent_id is None]
-    # A reply whose parent is not shown (held, spam) still appears, at the top level.
-    orphans = [c for c in comments if c.parent_id is not None and c.parent_id not in top_ids]
-    threads.extend((c, []) for c in orphans)
-    threads.sort(key=lambda pair: (pair[0].created_at, pair[0].id))
-    return threads
 
 
 def tag_or_404(slug: str) -> Tag:

@@ -1,0 +1,181 @@
+"""What happens to a comment: the policy that publishes or holds it, and the author's
+moderation actions. Every status change goes through here so Post.comment_count stays
+the number of approved comments."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from blog.comments import spam
+from blog.comments.counts import refresh_comment_count
+from blog.content import render_comment
+from blog.extensions import db
+from blog.models import Author, Comment, CommentStatus, Moderation, Post, Settings, utcnow
+
+ACTIONS = ("approve", "spam", "delete")
+ACTION_STATUS = {"approve": CommentStatus.APPROVED, "spam": CommentStatus.SPAM}
+
+
+@dataclass
+class Draft:
+    """A comment as the reader sent it, before the policy decides its status."""
+
+    name: str
+    email: str | None
+    body: str
+    parent_id: int | None = None
+    honeypot: bool = False
+    ip_hash: str | None = None
+    browser_hash: str | None = None
+    by_author: bool = False
+
+
+def comments_open(post: Post, settings: Settings) -> bool:
+    """Whether readers may comment on the post now (the setting, and the post's age)."""
+    if not settings.comments_enabled:
+        return False
+    days = settings.close_comments_after_days
+    if days is None or post.published_at is None:
+        return True
+    return utcnow() < post.published_at + timedelta(days=days)
+
+
+def reply_parent(post: Post, comment_id: int | None) -> Comment | None:
+    """The approved top-level comment a reply attaches to (a reply to a reply joins its
+    parent's thread: one level only), or None when there is no such comment."""
+    if comment_id is None:
+        return None
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.post_id != post.id or comment.status != CommentStatus.APPROVED:
+        return None
+    if comment.parent_id is not None:
+        parent = db.session.get(Comment, comment.parent_id)
+        if parent is not None and parent.status == CommentStatus.APPROVED:
+            return parent
+        return None
+    return comment
+
+
+def is_known_commenter(name: str, email: str | None) -> bool:
+    """Whether this name and email already have an approved comment."""
+    if not email:
+        return False
+    found = db.session.scalar(
+        select(Comment.id)
+        .where(
+            Comment.status == CommentStatus.APPROVED,
+            Comment.email == email,
+            func.lower(Comment.author_name) == name.lower(),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def decide(draft: Draft, body_html: str, settings: Settings) -> tuple[str, str]:
+    """The new comment's status and the reason shown to the moderator."""
+    if draft.by_author:
+        return CommentStatus.APPROVED, ""
+    if draft.honeypot:
+        return CommentStatus.SPAM, "The hidden form field was filled in (a bot, most likely)."
+    entry = spam.blocklist_match(
+        settings.blocklist_entries, name=draft.name, email=draft.email, body=draft.body
+    )
+    if entry:
+        return CommentStatus.SPAM, f"Matches the blocklist entry “{entry}”."
+    if spam.too_many_links(draft.body, body_html):
+        return CommentStatus.PENDING, f"Has {spam.link_count(draft.body, body_html)} links."
+    if settings.moderation == Moderation.OPEN:
+        return CommentStatus.APPROVED, ""
+    if settings.moderation == Moderation.HOLD_FIRST and is_known_commenter(draft.name, draft.email):
+        return CommentStatus.APPROVED, ""
+    if settings.moderation == Moderation.HOLD_ALL:
+        return CommentStatus.PENDING, "Every comment waits for approval (setting)."
+    return CommentStatus.PENDING, "First comment from this name and email."
+
+
+def add_comment(post: Post, draft: Draft, settings: Settings) -> Comment:
+    """Store a reader's comment with the status the policy gives it (caller commits)."""
+    body_html = render_comment(draft.body)
+    status, reason = decide(draft, body_html, settings)
+    comment = Comment(
+        post_id=post.id,
+        parent_id=draft.parent_id,
+        author_name=draft.name,
+        email=draft.email,
+        body_md=draft.body,
+        body_html=body_html,
+        status=status,
+        is_author=draft.by_author,
+        ip_hash=draft.ip_hash,
+        browser_hash=draft.browser_hash,
+        hold_reason=reason,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    refresh_comment_count(post.id)
+    return comment
+
+
+def apply_action(comment: Comment, action: str) -> None:
+    """Approve, mark as spam or delete a comment (deleting removes its replies too)."""
+    post_id = comment.post_id
+    if action == "delete":
+        db.session.execute(delete(Comment).where(Comment.parent_id == comment.id))
+        db.session.delete(comment)
+    else:
+        comment.status = ACTION_STATUS[action]
+        if action == "approve":
+            comment.hold_reason = ""
+    db.session.flush()
+    refresh_comment_count(post_id)
+
+
+def author_reply(comment: Comment, author: Author, body: str) -> Comment:
+    """The author's reply, published at once under the comment's thread. Replying to a
+    pending comment approves it: answering it is the author's decision to publish it."""
+    if comment.status != CommentStatus.APPROVED:
+        apply_action(comment, "approve")
+    reply = Comment(
+        post_id=comment.post_id,
+        parent_id=comment.parent_id or comment.id,
+        author_name=author.name,
+        body_md=body,
+        body_html=render_comment(body),
+        status=CommentStatus.APPROVED,
+        is_author=True,
+    )
+    db.session.add(reply)
+    db.session.flush()
+    refresh_comment_count(comment.post_id)
+    return reply
+
+
+def erase_email(email: str) -> int:
+    """Delete every comment made with an email address (a reader's removal request).
+
+    Replies to those comments go with them. Returns how many of the address's own
+    comments were deleted.
+    """
+    email = email.strip().lower()
+    rows = db.session.execute(
+        select(Comment.id, Comment.post_id).where(Comment.email == email)
+    ).all()
+    if not rows:
+        return 0
+    ids = [row.id for row in rows]
+    db.session.execute(delete(Comment).where(Comment.parent_id.in_(ids)))
+    db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
+    for post_id in {row.post_id for row in rows}:
+        refresh_comment_count(post_id)
+    return len(ids)
+
+
+def count_by_status() -> dict[str, int]:
+    rows = db.session.execute(
+        select(Comment.status, func.count(Comment.id)).group_by(Comment.status)
+    ).all()
+    counts = dict.fromkeys(CommentStatus.ALL, 0)
+    counts.update({status: count for status, count in rows})
+    return counts

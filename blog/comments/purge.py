@@ -1,0 +1,67 @@
+"""Forgetting on schedule: spam older than SPAM_PURGE_DAYS is deleted and reader IP
+hashes older than IP_HASH_DAYS are erased. `flask purge` runs it; the moderation page
+also runs it, at most once an hour per process, so a site without cron still forgets."""
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+
+from blog.database import begin_write
+from blog.extensions import db
+from blog.models import Comment, CommentStatus, utcnow
+
+INTERVAL_SECONDS = 3600
+_last_run = {"at": float("-inf")}
+
+
+@dataclass
+class PurgeResult:
+    spam_deleted: int
+    ip_hashes_erased: int
+
+
+def purge() -> PurgeResult:
+    """Delete old spam and erase old IP hashes, and commit."""
+    config = current_app.config
+    now = utcnow()
+    spam_cutoff = now - timedelta(days=float(config["SPAM_PURGE_DAYS"]))
+    ip_cutoff = now - timedelta(days=float(config["IP_HASH_DAYS"]))
+    begin_write()
+    old_spam = select(Comment.id).where(
+        Comment.status == CommentStatus.SPAM, Comment.created_at < spam_cutoff
+    )
+    # Replies to a purged comment stay; they are shown on their own.
+    db.session.execute(
+        update(Comment).where(Comment.parent_id.in_(old_spam)).values(parent_id=None),
+        execution_options={"synchronize_session": False},
+    )
+    deleted = db.session.execute(
+        delete(Comment).where(Comment.id.in_(old_spam)),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    erased = db.session.execute(
+        update(Comment)
+        .where(Comment.ip_hash.is_not(None), Comment.created_at < ip_cutoff)
+        .values(ip_hash=None),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    db.session.commit()
+    _last_run["at"] = time.monotonic()
+    return PurgeResult(spam_deleted=deleted, ip_hashes_erased=erased)
+
+
+def purge_if_due() -> PurgeResult | None:
+    """Run purge() when this process hasn't for an hour (cheap enough for a page load)."""
+    if time.monotonic() - _last_run["at"] < INTERVAL_SECONDS:
+        return None
+    result = purge()
+    if result.spam_deleted or result.ip_hashes_erased:
+        current_app.logger.info(
+            "Purged %d old spam comments and %d old IP hashes",
+            result.spam_deleted,
+            result.ip_hashes_erased,
+        )
+    return result

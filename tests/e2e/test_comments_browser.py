@@ -1,0 +1,102 @@
+"""Comments and likes in a real browser with JavaScript on, under the strict CSP."""
+
+import pytest
+from playwright.sync_api import expect
+
+from blog.content import render_comment
+from blog.extensions import db
+from blog.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.posts import apply_rendering
+
+
+@pytest.fixture
+def config_overrides():
+    return {"COMMENT_MIN_SECONDS": 0, "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def post_with_comment(live_app):
+    with live_app.app_context():
+        author = Author(name="Dr. Test", credentials="MD")
+        post = Post(
+            author=author,
+            title="Sleep and the heart",
+            slug="sleep",
+            body_md="Sleep *matters*.",
+            status=PostStatus.PUBLISHED,
+            published_at=utcnow(),
+        )
+        apply_rendering(post)
+        comment = Comment(
+            post=post,
+            author_name="Ann",
+            body_md="Does napping count?",
+            body_html=render_comment("Does napping count?"),
+            status=CommentStatus.APPROVED,
+        )
+        post.comment_count = 1
+        db.session.add_all([author, post, comment])
+        db.session.commit()
+        ids = {"post": post.id, "comment": comment.id}
+        db.session.remove()
+    return ids
+
+
+def test_reader_posts_a_comment_and_sees_it_awaiting_moderation(
+    page, live_server, post_with_comment
+):
+    page.goto(live_server.url + "/post/sleep")
+    page.get_by_label("Name").fill("Linda")
+    page.get_by_label("Email (optional)").fill("linda@example.org")
+    page.get_by_label("Comment", exact=True).fill("Is six hours **enough**?")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_url("**/post/sleep#comments")
+    mine = page.locator(".comment--pending")
+    assert "Awaiting moderation" in mine.inner_text()
+    assert mine.locator("strong", has_text="enough").count() == 1
+    assert page.js_errors == []
+
+
+def test_reply_link_moves_the_form_under_the_comment(page, live_server, post_with_comment):
+    comment_id = post_with_comment["comment"]
+    page.goto(live_server.url + "/post/sleep")
+    page.get_by_role("link", name="Reply to Ann").click()
+    # The form now follows the comment's article, and says whom it answers.
+    follows = page.evaluate(
+        f"document.getElementById('comment-{comment_id}').nextElementSibling.id"
+    )
+    assert follows == "comment-form"
+    assert page.locator("[data-replying]").inner_text().startswith("Replying to Ann")
+    assert page.locator("input[name=parent_id]").input_value() == str(comment_id)
+    assert page.evaluate("location.search") == ""  # no reload
+    page.get_by_label("Name").fill("Bob")
+    page.get_by_label("Comment", exact=True).fill("Naps help me.")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_url("**/post/sleep#comments")
+    reply = page.locator(".comment-replies .comment--pending")
+    assert "Naps help me." in reply.inner_text()
+
+    page.get_by_role("link", name="Reply to Ann").click()
+    page.get_by_role("link", name="(cancel)").click()
+    assert page.locator("[data-replying]").is_hidden()
+    assert page.locator("input[name=parent_id]").input_value() == ""
+    home = page.evaluate("document.getElementById('comment-form').parentElement.dataset")
+    assert "commentFormHome" in home
+    assert page.js_errors == []
+
+
+def test_like_button_updates_in_place(page, live_server, live_app, post_with_comment):
+    page.goto(live_server.url + "/post/sleep")
+    button = page.get_by_role("button", name="Like")
+    assert button.get_attribute("aria-pressed") == "false"
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    assert page.url.endswith("/post/sleep")  # no navigation
+    assert page.locator(".post-stats [data-like-label]").inner_text() == "1 like"
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "false")
+    assert page.locator(".post-stats [data-like-label]").inner_text() == "0 likes"
+    with live_app.app_context():
+        assert db.session.get(Post, post_with_comment["post"]).like_count == 0
+        db.session.remove()
+    assert page.js_errors == []
