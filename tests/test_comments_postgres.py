@@ -1,7 +1,7 @@
 """Comments on PostgreSQL: posting, moderation, likes, erasure and purge.
 
-Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it); shares it
-with the other PostgreSQL tests, so it runs in their xdist group.
+Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it), with the
+pg_app fixture of tests/test_postgres.py (a schema per xdist worker).
 """
 
 from datetime import timedelta
@@ -17,7 +17,6 @@ from tests.test_postgres import URL, pg_app  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.skipif(not URL.startswith("postgresql"), reason="BLOG_TEST_DATABASE_URL unset"),
-    pytest.mark.xdist_group("postgres"),
 ]
 
 

@@ -1,7 +1,7 @@
 """Search on PostgreSQL: its own full-text search behind the same page.
 
-Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it), on the same
-xdist worker as tests/test_postgres.py, which shares the database.
+Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it), with the
+pg_app fixture of tests/test_postgres.py (a schema per xdist worker).
 """
 
 from datetime import timedelta
@@ -17,7 +17,6 @@ from tests.test_postgres import URL, pg_app  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.skipif(not URL.startswith("postgresql"), reason="BLOG_TEST_DATABASE_URL unset"),
-    pytest.mark.xdist_group("postgres"),
 ]
 
 

@@ -1,7 +1,8 @@
 """The same code on PostgreSQL: migrations, reader pages and view counting.
 
-Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it); the
-database is emptied first. All tests here share it, so they run on one xdist worker.
+Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it). Each
+pytest-xdist worker works in a schema of its own in that database, emptied before every
+test, so workers never see each other's tables.
 """
 
 import os
@@ -10,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from blog import create_app
 from blog.extensions import db
@@ -20,20 +21,27 @@ from tests.test_migrations import _is_search_index
 URL = os.environ.get("BLOG_TEST_DATABASE_URL", "")
 pytestmark = [
     pytest.mark.skipif(not URL.startswith("postgresql"), reason="BLOG_TEST_DATABASE_URL unset"),
-    pytest.mark.xdist_group("postgres"),
 ]
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"}
 
 
+def worker_url() -> tuple[str, str]:
+    """The test database URL with this worker's schema first on the search path."""
+    schema = "test_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = make_url(URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
 @pytest.fixture
 def pg_app(tmp_path):
+    url, schema = worker_url()
     app = create_app(
-        {**base_config(tmp_path / "unused.sqlite3", tmp_path), "SQLALCHEMY_DATABASE_URI": URL}
+        {**base_config(tmp_path / "unused.sqlite3", tmp_path), "SQLALCHEMY_DATABASE_URI": url}
     )
     with app.app_context():
         with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
         upgrade(directory=str(ROOT / "migrations"))
         yield app
         db.session.remove()
