@@ -3,7 +3,8 @@
 Each page is checked in the browser for: one h1, the header/nav/main/footer landmarks,
 a label for every form control, alt on every image, unique ids, no skipped heading
 levels inside <main>, and WCAG AA contrast (4.5:1) of body text and muted text against
-the page background, computed from getComputedStyle.
+the page background and of every visible text against the background behind it,
+computed from getComputedStyle.
 """
 
 import pytest
@@ -81,6 +82,27 @@ AUDIT_JS = """
     if (value < 4.5) problems.push(`${name} text contrast ${value.toFixed(2)} < 4.5`);
   }
   probe.remove();
+
+  // Every other visible text against the nearest opaque background behind it
+  // (3:1 for large text).
+  const backdrop = (el) => {
+    for (; el; el = el.parentElement) {
+      const colour = getComputedStyle(el).backgroundColor.match(/[\\d.]+/g).map(Number);
+      if (colour.length === 3 || colour[3] > 0.5) return colour.slice(0, 3);
+    }
+    return background;
+  };
+  for (const el of document.querySelectorAll("body *")) {
+    const style = getComputedStyle(el);
+    const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!text || !visible(el) || style.clipPath === "inset(50%)") continue;
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    const value = ratio(channels(style.color), backdrop(el));
+    if (value < (large ? 3 : 4.5)) {
+      problems.push(`contrast ${value.toFixed(2)}: ${el.tagName} "${el.textContent.trim().slice(0, 40)}"`);
+    }
+  }
   return problems;
 }
 """
