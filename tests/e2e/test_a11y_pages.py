@@ -100,7 +100,8 @@ AUDIT_JS = """
     const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
     const value = ratio(channels(style.color), backdrop(el));
     if (value < (large ? 3 : 4.5)) {
-      problems.push(`contrast ${value.toFixed(2)}: ${el.tagName} "${el.textContent.trim().slice(0, 40)}"`);
+      const words = el.textContent.trim().slice(0, 40);
+      problems.push(`contrast ${value.toFixed(2)}: ${el.tagName} "${words}"`);
     }
   }
   return problems;
