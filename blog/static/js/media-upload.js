@@ -182,7 +182,7 @@
     var maxBytes = parseInt(textarea.getAttribute("data-max-upload-bytes"), 10) || 0;
     var scope = textarea.form || document;
     var button = scope.querySelector('button[data-action="image"]');
-    var picker = el("input", { "type": "file", "accept": ACCEPTED.join(","), "hidden": "" });
+    var picker = el("input", { "type": "file", "accept": ACCEPTED.join(","), "hidden": "", "aria-label": "Image file" });
     var status;
     if (button) {
       status = makeStatus(textarea);
