@@ -219,24 +219,59 @@ def test_signed_in_author_is_not_counted(client, make_post, author):
     assert views(post) == (0, 0)
 
 
-def test_post_page_runs_no_markdown_and_a_bounded_number_of_queries(
+PUBLIC_PAGES = (
+    "/post/busy",
+    "/",
+    "/?page=2",
+    "/tag/a",
+    "/tag/a/feed.xml",
+    "/archive",
+    "/archive/{year}",
+    "/archive/{year}/{month}",
+    "/search?q=card",
+    "/search?q=card&page=2",
+    "/feed.xml",
+    "/sitemap.xml",
+    "/about",
+    "/robots.txt",
+)
+
+
+def test_every_public_page_runs_no_markdown_and_a_bounded_number_of_queries(
     app, client, make_post, make_comment, monkeypatch
 ):
+    """The number of statements per page stays the same when the site grows."""
     import markdown
 
     post = make_post("Busy", tags="A, B, C")
     for number in range(10):
         make_comment(post, body=f"Comment {number}")
-    for number in range(15):
-        make_post(f"Card {number}", tags="A, B")
+
+    def add_cards(start: int, count: int) -> None:
+        for number in range(start, start + count):
+            make_post(f"Card {number}", tags="A, B", featured=number % 7 == 0)
 
     def no_markdown(*args, **kwargs):
         raise AssertionError("Markdown ran during a page view")
 
-    monkeypatch.setattr(markdown.Markdown, "convert", no_markdown)
     statements = []
+
+    def count_statements() -> dict[str, int]:
+        counts = {}
+        for template in PUBLIC_PAGES:
+            url = template.format(year=utcnow().year, month=utcnow().month)
+            statements.clear()
+            response = client.get(url, headers=BROWSER)
+            assert response.status_code == 200, url
+            assert len(statements) <= 12, (url, statements)
+            counts[url] = len(statements)
+        return counts
+
+    add_cards(0, 25)
+    monkeypatch.setattr(markdown.Markdown, "convert", no_markdown)
     event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    for url in ("/post/busy", "/", "/tag/a"):
-        statements.clear()
-        assert client.get(url, headers=BROWSER).status_code == 200
-        assert len(statements) <= 12, (url, statements)
+    smaller = count_statements()
+    monkeypatch.undo()
+    add_cards(25, 25)
+    monkeypatch.setattr(markdown.Markdown, "convert", no_markdown)
+    assert count_statements() == smaller
