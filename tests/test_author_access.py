@@ -98,3 +98,12 @@ def test_signed_in_author_can_open_every_page(app, author_client, make_post):
             continue
         response = author_client.get(concrete(rule).replace("/1/", f"/{post.id}/"))
         assert response.status_code in (200, 303), rule.rule
+
+
+def test_signed_out_editor_post_with_a_forged_cover_keeps_the_text(client):
+    response = client.post(
+        "/admin/posts/new",
+        data={"title": "Mine", "body": "Kept text", "status": "draft", "cover_media_id": "x"},
+    )
+    assert response.status_code == 401
+    assert "Kept text" in page_text(response)

@@ -99,7 +99,7 @@ def set_cover_choices(form: PostForm, signed_in: bool = True) -> None:
     if signed_in:
         media = db.session.scalars(select(Media).order_by(Media.created_at.desc()))
         choices += [SelectChoice(str(m.id), m.alt or m.original_name or m.name) for m in media]
-    elif form.cover_media_id.raw_data and form.cover_media_id.raw_data[0]:
+    elif form.cover_media_id.raw_data and form.cover_media_id.raw_data[0].isdecimal():
         choices.append(SelectChoice(form.cover_media_id.raw_data[0], "The image chosen before"))
     form.cover_media_id.choices = choices
 
