@@ -107,3 +107,13 @@ def test_signed_out_editor_post_with_a_forged_cover_keeps_the_text(client):
     )
     assert response.status_code == 401
     assert "Kept text" in page_text(response)
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**30])
+def test_numbers_too_large_for_the_database_are_404(app, author_client, number):
+    rules = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert rules
+    for rule in rules:
+        url = re.sub(r"<int:\w+>", str(number), rule.rule).replace("<action>", "approve")
+        method = "GET" if "GET" in rule.methods else "POST"
+        assert author_client.open(url, method=method).status_code == 404, url
