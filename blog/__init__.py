@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from blog import config as default_config
+from blog.database import MAX_ID
 from blog.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -42,9 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 class DatabaseInteger(IntegerConverter):
-    """`<int:...>` within a 32-bit INTEGER column (PostgreSQL): a larger number is 404, not 500."""
+    """`<int:...>` no larger than a database id: a longer number is 404, not 500."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits, min, max, signed)
 
 

@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from blog.database import MAX_ID, parse_id
 from blog.extensions import db
 from blog.models import Post, Revision
 from tests.conftest import page_text
@@ -117,3 +118,12 @@ def test_numbers_too_large_for_the_database_are_404(app, author_client, number):
         url = re.sub(r"<int:\w+>", str(number), rule.rule).replace("<action>", "approve")
         method = "GET" if "GET" in rule.methods else "POST"
         assert author_client.open(url, method=method).status_code == 404, url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1", 1), (" 42 ", 42), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), ("0", None),
+     ("-1", None), ("1e3", None), ("２", None), ("", None), (None, None), ("9" * 400, None)],
+)  # fmt: skip
+def test_parse_id_accepts_only_database_ids(raw, expected):
+    assert parse_id(raw) == expected

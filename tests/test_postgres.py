@@ -60,3 +60,33 @@ def test_reader_pages_and_view_counts_on_postgresql(pg_app):
     db.session.refresh(post)
     assert post.view_count == 3
     assert db.session.scalar(db.select(PostView.count).where(PostView.post_id == post.id)) == 3
+
+
+def test_ids_too_large_for_an_integer_column_are_refused_not_500(pg_app):
+    from werkzeug.security import generate_password_hash
+
+    from blog.models import Author, Post
+    from tests.conftest import sign_in
+
+    pg_app.config.update(COMMENT_MIN_SECONDS=0, WTF_CSRF_ENABLED=False)
+    pg_app.test_cli_runner().invoke(args=["demo"])
+    author = Author(name="Dr. P", email="p@example.org", password_hash=generate_password_hash("x"))
+    db.session.add(author)
+    db.session.commit()
+    slug = db.session.scalar(db.select(Post.slug).limit(1))
+    reader = pg_app.test_client()
+    writer = pg_app.test_client()
+    sign_in(writer, author, BROWSER["User-Agent"])
+    big = str(2**31)
+    comment = {"name": "N", "body": "B", "parent_id": big}
+    requests = [
+        (reader, "GET", f"/post/{slug}?reply_to={big}", None, 200),
+        (reader, "POST", f"/post/{slug}/comments", comment, 400),
+        (writer, "POST", "/admin/comments/bulk", {"ids": [big], "action": "approve"}, 400),
+        (writer, "POST", "/admin/posts/autosave", {"post_id": big, "title": "T", "body": "B"}, 400),
+        (writer, "POST", "/admin/posts/new", {"title": "T", "cover_media_id": big}, 400),
+        (writer, "GET", f"/admin/posts/{big}/edit", None, 404),
+    ]
+    for client, method, url, data, status in requests:
+        response = client.open(url, method=method, data=data, headers=BROWSER)
+        assert response.status_code == status, url
