@@ -6,10 +6,9 @@ from logging.config import dictConfig
 
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
 
 from blog import config as default_config
-from blog.database import MAX_ID
+from blog import inputs
 from blog.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -17,7 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config layers, extensions, blueprints, errors, CLI."""
     configure_logging()
     app = Flask(__name__, instance_relative_config=True)
-    app.url_map.converters["int"] = DatabaseInteger
+    inputs.install(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config.from_object(default_config)
@@ -40,13 +39,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
-
-
-class DatabaseInteger(IntegerConverter):
-    """`<int:...>` no larger than a database id: a longer number is 404, not 500."""
-
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
-        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def configure_logging() -> None:
