@@ -281,3 +281,20 @@ def test_every_public_page_runs_no_markdown_and_a_bounded_number_of_queries(
     add_cards(25, 25)
     monkeypatch.setattr(markdown.Markdown, "convert", no_markdown)
     assert count_statements() == smaller
+
+
+@pytest.mark.parametrize("url", ["/", "/post/landmarks", "/about", "/no-such-page"])
+def test_every_page_has_a_skip_link_landmarks_and_a_print_stylesheet(client, make_post, url):
+    import html5lib
+
+    make_post("Landmarks")
+    tree = html5lib.parse(client.get(url).text, namespaceHTMLElements=False)
+    first_link = next(tree.iter("a"))
+    assert (first_link.get("href"), first_link.text) == ("#main", "Skip to content")
+    assert [main.get("id") for main in tree.iter("main")] == ["main"]
+    landmarks = [child.tag for child in tree.find("body") if child.tag != "script"]
+    assert landmarks == ["a", "header", "main", "footer"]
+    assert any(nav.get("aria-label") for nav in tree.iter("nav"))
+    sheets = {link.get("href"): link.get("media") for link in tree.iter("link")}
+    assert sheets.get("/static/css/print.css") == "print"
+    assert client.get("/static/css/print.css").status_code == 200
