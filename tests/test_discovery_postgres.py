@@ -1,7 +1,7 @@
 """Search on PostgreSQL: its own full-text search behind the same page.
 
-Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it), on the same
-xdist worker as tests/test_postgres.py, which shares the database.
+Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it), one test at a
+time with tests/test_postgres.py (its pg_app fixture holds a lock on the shared database).
 """
 
 from datetime import timedelta

@@ -1,10 +1,15 @@
 """The same code on PostgreSQL: migrations, reader pages and view counting.
 
 Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it); the
-database is emptied first. All tests here share it, so they run on one xdist worker.
+database is emptied first. All tests here share it, one at a time (a file lock).
 """
 
+import contextlib
+import fcntl
+import hashlib
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -25,12 +30,22 @@ pytestmark = [
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"}
 
 
+@contextlib.contextmanager
+def one_test_at_a_time():
+    """Hold a file lock for the database: xdist workers may run these tests at once (the
+    group mark only keeps them together under --dist loadgroup), and each empties it."""
+    name = hashlib.sha256(URL.encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"rounds-test-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture
 def pg_app(tmp_path):
     app = create_app(
         {**base_config(tmp_path / "unused.sqlite3", tmp_path), "SQLALCHEMY_DATABASE_URI": URL}
     )
-    with app.app_context():
+    with one_test_at_a_time(), app.app_context():
         with db.engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
