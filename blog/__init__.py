@@ -8,6 +8,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog import config as default_config
+from blog import inputs
 from blog.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -15,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config layers, extensions, blueprints, errors, CLI."""
     configure_logging()
     app = Flask(__name__, instance_relative_config=True)
+    inputs.install(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config.from_object(default_config)

@@ -9,6 +9,25 @@ from sqlalchemy.engine import Engine
 from blog.extensions import db
 
 WRITE_OPTION = "rounds_write"
+# Ids are INTEGER columns: 32 bits on PostgreSQL, so a larger number can never be a row.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A row id sent by a client, or None when the text cannot be one."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > len(str(MAX_ID)):
+        return None
+    number = int(raw)
+    return number if 0 < number <= MAX_ID else None
+
+
+def row_id(value) -> int:
+    """A form field coercion: a row id, or ValueError (the field reports an invalid choice)."""
+    number = parse_id(str(value))
+    if number is None:
+        raise ValueError("Not a row id.")
+    return number
 
 
 def configure_engine(engine: Engine) -> None:

@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from blog.database import MAX_ID, parse_id
 from blog.extensions import db
 from blog.models import Post, Revision
 from tests.conftest import page_text
@@ -98,3 +99,31 @@ def test_signed_in_author_can_open_every_page(app, author_client, make_post):
             continue
         response = author_client.get(concrete(rule).replace("/1/", f"/{post.id}/"))
         assert response.status_code in (200, 303), rule.rule
+
+
+def test_signed_out_editor_post_with_a_forged_cover_keeps_the_text(client):
+    response = client.post(
+        "/admin/posts/new",
+        data={"title": "Mine", "body": "Kept text", "status": "draft", "cover_media_id": "x"},
+    )
+    assert response.status_code == 401
+    assert "Kept text" in page_text(response)
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**30])
+def test_numbers_too_large_for_the_database_are_404(app, author_client, number):
+    rules = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert rules
+    for rule in rules:
+        url = re.sub(r"<int:\w+>", str(number), rule.rule).replace("<action>", "approve")
+        method = "GET" if "GET" in rule.methods else "POST"
+        assert author_client.open(url, method=method).status_code == 404, url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1", 1), (" 42 ", 42), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), ("0", None),
+     ("-1", None), ("1e3", None), ("２", None), ("", None), (None, None), ("9" * 400, None)],
+)  # fmt: skip
+def test_parse_id_accepts_only_database_ids(raw, expected):
+    assert parse_id(raw) == expected

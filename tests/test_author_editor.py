@@ -213,8 +213,9 @@ def test_every_field_is_saved(author_client):
     assert db.session.scalar(select(func.count(Tag.id))) == 0
 
 
-def test_an_unknown_cover_image_is_refused(author_client):
-    response = author_client.post("/admin/posts/new", data=form(cover_media_id="999"))
+@pytest.mark.parametrize("cover", ["999", "x", "1e3"])
+def test_an_unknown_cover_image_is_refused(author_client, cover):
+    response = author_client.post("/admin/posts/new", data=form(cover_media_id=cover))
     assert response.status_code == 400
 
 

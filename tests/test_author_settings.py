@@ -79,3 +79,15 @@ def test_bad_settings_are_refused_and_the_text_kept(author_client, fields, messa
 def test_empty_close_after_keeps_comments_open(author_client):
     author_client.post("/admin/settings", data=settings_form(close_comments_after_days=""))
     assert Settings.current().close_comments_after_days is None
+
+
+def test_a_request_without_the_optional_fields_saves_them_empty(author_client):
+    left_out = dict.fromkeys(
+        ("tagline", "about_md", "credentials", "job_title", "bio_md", "disclaimer", "blocklist"),
+        None,
+    )
+    response = author_client.post("/admin/settings", data=settings_form(same_as=None, **left_out))
+    assert response.status_code == 303
+    settings = Settings.current()
+    assert settings.same_as == "" and settings.tagline == "" and settings.about_html == ""
+    assert db.session.scalar(db.select(Author.bio_md)) == ""

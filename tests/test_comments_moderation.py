@@ -272,3 +272,26 @@ def test_refresh_comment_count_repairs_a_wrong_count(make_post, make_comment):
     db.session.commit()
     assert count_of(post) == 1
     assert db.session.scalar(select(Post.comment_count)) == 1
+
+
+def test_readers_and_the_dashboard_count_approved_comments_only(app, moderator, make_post):
+    post = make_post("Sleep")
+    reader = app.test_client()
+    assert post_comment(reader, post, body="Held until approved").status_code == 303
+    post_comment(reader, post, body="Buy pills", website="http://spam.example")
+    stranger = app.test_client()
+
+    def shown_counts() -> tuple[str, str, str]:
+        home = stranger.get("/", headers=BROWSER).get_data(as_text=True)
+        page = stranger.get("/post/sleep", headers=BROWSER).get_data(as_text=True)
+        dashboard = moderator.get("/admin/", headers=BROWSER).get_data(as_text=True)
+        card = home.split('href="/post/sleep#comments">')[1].split("<")[0]
+        heading = page.split('id="comments-heading">')[1].split("<")[0]
+        cell = dashboard.split('data-label="Comments">')[1].split("<")[0]
+        return card, heading, cell
+
+    assert len(comments(status=CommentStatus.SPAM)) == 1
+    assert shown_counts() == ("0 comments", "0 comments", "0")
+    [held] = comments(status=CommentStatus.PENDING)
+    moderator.post(f"/admin/comments/{held.id}/approve", headers=BROWSER)
+    assert shown_counts() == ("1 comment", "1 comment", "1")

@@ -59,7 +59,10 @@ def test_search_on_postgresql(pg_app, pg_post):  # noqa: F811
 
 def test_search_uses_the_gin_index_expression(pg_app):  # noqa: F811
     indexes = db.session.scalars(
-        text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_posts_search'")
+        text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_posts_search'"
+            " AND schemaname = current_schema()"
+        )
     ).all()
     assert len(indexes) == 1 and "gin" in indexes[0]
 

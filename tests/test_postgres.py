@@ -68,3 +68,54 @@ def test_reader_pages_and_view_counts_on_postgresql(pg_app):
     db.session.refresh(post)
     assert post.view_count == 3
     assert db.session.scalar(db.select(PostView.count).where(PostView.post_id == post.id)) == 3
+
+
+def test_ids_too_large_for_an_integer_column_are_refused_not_500(pg_app):
+    from werkzeug.security import generate_password_hash
+
+    from blog.models import Author, Post
+    from tests.conftest import sign_in
+
+    pg_app.config.update(COMMENT_MIN_SECONDS=0, WTF_CSRF_ENABLED=False)
+    pg_app.test_cli_runner().invoke(args=["demo"])
+    author = Author(name="Dr. P", email="p@example.org", password_hash=generate_password_hash("x"))
+    db.session.add(author)
+    db.session.commit()
+    slug = db.session.scalar(db.select(Post.slug).limit(1))
+    reader = pg_app.test_client()
+    writer = pg_app.test_client()
+    sign_in(writer, author, BROWSER["User-Agent"])
+    big = str(2**31)
+    comment = {"name": "N", "body": "B", "parent_id": big}
+    requests = [
+        (reader, "GET", f"/post/{slug}?reply_to={big}", None, 200),
+        (reader, "POST", f"/post/{slug}/comments", comment, 400),
+        (writer, "POST", "/admin/comments/bulk", {"ids": [big], "action": "approve"}, 400),
+        (writer, "POST", "/admin/posts/autosave", {"post_id": big, "title": "T", "body": "B"}, 400),
+        (writer, "POST", "/admin/posts/new", {"title": "T", "cover_media_id": big}, 400),
+        (writer, "GET", f"/admin/posts/{big}/edit", None, 404),
+    ]
+    for client, method, url, data, status in requests:
+        response = client.open(url, method=method, data=data, headers=BROWSER)
+        assert response.status_code == status, url
+
+
+def test_nul_characters_never_reach_postgresql(pg_app):
+    from blog.models import Comment, Post
+    from tests.comment_helpers import form_data
+
+    pg_app.config.update(COMMENT_MIN_SECONDS=0, WTF_CSRF_ENABLED=False, COMMENT_RATE_LIMIT="")
+    pg_app.test_cli_runner().invoke(args=["demo"])
+    client = pg_app.test_client()
+    for url in ("/post/x%00y", "/tag/%00", "/tag/%00/feed.xml"):
+        assert client.get(url).status_code == 404, url
+    for send in ({"data": {"email": "a\x00@b.org", "password": "x" * 12}},
+                 {"json": {"email": "a\x00@b.org", "password": "x" * 12}}):  # fmt: skip
+        assert client.post("/login", **send).status_code == 401  # a wrong password
+    post = db.session.scalar(db.select(Post).limit(1))
+    with pg_app.test_request_context():
+        comment = form_data(post, name="Li\x00nda", email="l\x00@x.org", body="Is\x00 it safe?")
+    url = f"/post/{post.slug}/comments"
+    assert client.post(url, data=comment, headers=BROWSER).status_code == 303
+    stored = db.session.scalar(db.select(Comment).order_by(Comment.id.desc()).limit(1))
+    assert (stored.author_name, stored.body_md) == ("Linda", "Is it safe?")

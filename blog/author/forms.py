@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from blog.database import row_id
 from blog.models import Moderation, PostStatus
 
 META_IDEAL = (120, 155)
@@ -29,10 +30,11 @@ def normalize_newlines(text: str | None) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def optional_int(value) -> int | None:
+def optional_id(value) -> int | None:
+    """Coerce a select's value to a row id; anything else is an invalid choice."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return row_id(value)
 
 
 class ActionForm(FlaskForm):
@@ -75,7 +77,7 @@ class PostForm(FlaskForm):
         ],
         default="patients",
     )
-    cover_media_id = SelectField("Cover image", coerce=optional_int, choices=[])
+    cover_media_id = SelectField("Cover image", coerce=optional_id, choices=[])
 
 
 def valid_timezone(form, field):
@@ -86,7 +88,7 @@ def valid_timezone(form, field):
 
 
 def http_urls(form, field):
-    for line in field.data.splitlines():
+    for line in (field.data or "").splitlines():
         url = line.strip()
         if not url:
             continue

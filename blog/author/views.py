@@ -18,7 +18,7 @@ import blog.dashboard as board
 from blog.author import bp
 from blog.author.forms import META_IDEAL, ActionForm, PostForm, normalize_newlines
 from blog.content import render_post
-from blog.database import begin_write
+from blog.database import begin_write, parse_id
 from blog.editing import PostInput, create_draft, save_post
 from blog.extensions import db
 from blog.models import Media, Post, PostStatus
@@ -99,7 +99,7 @@ def set_cover_choices(form: PostForm, signed_in: bool = True) -> None:
     if signed_in:
         media = db.session.scalars(select(Media).order_by(Media.created_at.desc()))
         choices += [SelectChoice(str(m.id), m.alt or m.original_name or m.name) for m in media]
-    elif form.cover_media_id.raw_data and form.cover_media_id.raw_data[0]:
+    elif form.cover_media_id.raw_data and parse_id(form.cover_media_id.raw_data[0]):
         choices.append(SelectChoice(form.cover_media_id.raw_data[0], "The image chosen before"))
     form.cover_media_id.choices = choices
 
@@ -218,9 +218,9 @@ def autosave_post():
     raw_id = request.form.get("post_id", "")
     begin_write()
     if raw_id:
-        if not raw_id.isdigit():
+        if parse_id(raw_id) is None:
             return jsonify(error="Unknown post."), 400
-        post = db.session.get(Post, int(raw_id))
+        post = db.session.get(Post, parse_id(raw_id))
         if post is None or post.deleted_at is not None:
             return jsonify(error="This post is no longer here (it may be in the trash)."), 404
         revision = autosave(post, title, body)

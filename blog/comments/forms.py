@@ -12,6 +12,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from blog.database import parse_id, row_id
+
 NAME_MAX = 80
 BODY_MAX = 5000
 
@@ -69,9 +71,7 @@ class CommentForm(FlaskForm):
         raw = (self.parent_id.data or "").strip()
         if not raw:
             return None
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-            return -1
-        return int(raw)
+        return parse_id(raw) or -1
 
 
 class ActionForm(FlaskForm):
@@ -82,7 +82,7 @@ class ActionForm(FlaskForm):
 
 class BulkForm(FlaskForm):
     tab = HiddenField()
-    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    ids = SelectMultipleField(coerce=row_id, validate_choice=False)
     action = SelectField(
         "With the selected comments",
         choices=[
