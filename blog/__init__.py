@@ -4,11 +4,21 @@ import logging
 import os
 from logging.config import dictConfig
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from blog import config as default_config
 from blog.extensions import csrf, db, limiter, login_manager, migrate
+
+
+class DatabaseInt(IntegerConverter):
+    """``<int:…>`` in URLs, bounded to what a database integer holds: a larger id is a 404,
+    not an overflow error in the driver."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's parameter name
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     finish_config(app)
 
     register_extensions(app)
+    app.url_map.converters["int"] = DatabaseInt
     register_blueprints(app)
     register_security_headers(app)
     register_template_helpers(app)
@@ -148,6 +159,13 @@ def register_security_headers(app: Flask) -> None:
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
+
+    @app.before_request
+    def refuse_json_bodies():
+        """Every endpoint takes form fields. Flask-WTF would read a JSON body as form data
+        with numbers, lists and objects where text is expected, so refuse it up front."""
+        if request.method != "GET" and request.is_json:
+            abort(415, "Send this as a form (application/x-www-form-urlencoded), not JSON.")
 
     @app.after_request
     def set_headers(response):

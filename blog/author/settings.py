@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import Field, StringField
 
 from blog.author import bp
 from blog.author.forms import SettingsForm
@@ -27,13 +28,19 @@ def settings_data(settings: Settings, author: Author) -> dict:
     return data
 
 
+def field_value(field: Field):
+    """A text field's value stripped (a field missing from the request is empty text)."""
+    if isinstance(field, StringField):
+        return (field.data or "").strip()
+    return field.data
+
+
 def save_settings(form: SettingsForm, settings: Settings, author: Author) -> None:
     """Copy the form onto the settings row and the author, rendering their Markdown."""
     for name in SITE_FIELDS:
-        value = getattr(form, name).data
-        setattr(settings, name, value.strip() if isinstance(value, str) else value)
+        setattr(settings, name, field_value(getattr(form, name)))
     for name in AUTHOR_FIELDS:
-        setattr(author, name, getattr(form, name).data.strip())
+        setattr(author, name, field_value(getattr(form, name)))
     settings.about_html = render_page(settings.about_md)
     author.bio_html = render_page(author.bio_md)
     db.session.add(settings)

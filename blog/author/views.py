@@ -99,8 +99,8 @@ def set_cover_choices(form: PostForm, signed_in: bool = True) -> None:
     if signed_in:
         media = db.session.scalars(select(Media).order_by(Media.created_at.desc()))
         choices += [SelectChoice(str(m.id), m.alt or m.original_name or m.name) for m in media]
-    elif form.cover_media_id.raw_data and form.cover_media_id.raw_data[0]:
-        choices.append(SelectChoice(form.cover_media_id.raw_data[0], "The image chosen before"))
+    elif form.cover_media_id.data is not None:  # a value that coerced: an id, echoed back
+        choices.append(SelectChoice(form.cover_media_id.data, "The image chosen before"))
     form.cover_media_id.choices = choices
 
 
@@ -218,7 +218,7 @@ def autosave_post():
     raw_id = request.form.get("post_id", "")
     begin_write()
     if raw_id:
-        if not raw_id.isdigit():
+        if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):
             return jsonify(error="Unknown post."), 400
         post = db.session.get(Post, int(raw_id))
         if post is None or post.deleted_at is not None:
