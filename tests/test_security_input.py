@@ -4,7 +4,7 @@ import pytest
 
 from blog.extensions import db
 from blog.models import Author, Post, Settings
-from tests.conftest import page_text, sign_in
+from tests.conftest import page_text
 
 HUGE_ID = "99999999999999999999"
 
