@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from blog import config as default_config
 from blog.extensions import csrf, db, limiter, login_manager, migrate
+from blog.wsgi_request import BlogRequest
 
 
 class DatabaseInt(IntegerConverter):
@@ -25,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config layers, extensions, blueprints, errors, CLI."""
     configure_logging()
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = BlogRequest
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config.from_object(default_config)
@@ -161,9 +163,11 @@ def register_security_headers(app: Flask) -> None:
     )
 
     @app.before_request
-    def refuse_json_bodies():
+    def refuse_unusable_requests():
         """Every endpoint takes form fields. Flask-WTF would read a JSON body as form data
         with numbers, lists and objects where text is expected, so refuse it up front."""
+        if "\x00" in request.path:  # no page has one; PostgreSQL would refuse the lookup
+            abort(404)
         if request.method != "GET" and request.is_json:
             abort(415, "Send this as a form (application/x-www-form-urlencoded), not JSON.")
 
