@@ -5,6 +5,7 @@ import os
 from logging.config import dictConfig
 
 from flask import Flask, abort, g, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -165,10 +166,13 @@ def register_security_headers(app: Flask) -> None:
     @app.before_request
     def refuse_unusable_requests():
         """Every endpoint takes form fields. Flask-WTF would read a JSON body as form data
-        with numbers, lists and objects where text is expected, so refuse it up front."""
+        with numbers, lists and objects where text is expected, so refuse it up front
+        (after the sign-in check for /admin, which answers a signed-out script with 401)."""
         if "\x00" in request.path:  # no page has one; PostgreSQL would refuse the lookup
             abort(404)
-        if request.method != "GET" and request.is_json:
+        if request.method == "GET" or not request.is_json:
+            return
+        if current_user.is_authenticated or not request.path.startswith("/admin"):
             abort(415, "Send this as a form (application/x-www-form-urlencoded), not JSON.")
 
     @app.after_request

@@ -109,3 +109,13 @@ def test_json_where_a_form_is_expected_is_415(author_client, make_post, path):
     response = author_client.post(path, json={"title": 1, "body": 2, "name": ["a"], "email": {}})
     assert response.status_code == 415
     assert "form" in page_text(response)
+
+
+@pytest.mark.parametrize("path", ["/admin/posts/new", "/admin/posts/1/edit", "/admin/settings"])
+def test_json_from_a_signed_out_script_is_told_to_sign_in(client, make_post, path):
+    make_post()
+    response = client.post(
+        path, json={"title": 1, "body": 2}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 401
+    assert "Sign in" in response.get_json()["error"]
