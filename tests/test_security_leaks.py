@@ -60,3 +60,20 @@ def test_hidden_posts_refuse_comments_and_likes(app, make_post):
         assert like.status_code == 404, post.title
         page = client.get(f"/post/{post.slug}", headers=BROWSER)
         assert page.status_code in (404, 410), post.title
+
+
+def test_an_old_address_of_an_unpublished_post_does_not_reveal_its_new_one(
+    client, make_post, author
+):
+    from blog.extensions import db
+    from blog.models import SlugRedirect
+    from tests.conftest import sign_in
+
+    post = make_post("Renamed in private", status=PostStatus.DRAFT)
+    db.session.add(SlugRedirect(old_slug="old-public-address", post_id=post.id))
+    db.session.commit()
+    response = client.get("/post/old-public-address")
+    assert response.status_code == 404
+    assert "renamed-in-private" not in response.headers.get("Location", "")
+    sign_in(client, author)
+    assert client.get("/post/old-public-address").status_code == 301
