@@ -90,6 +90,8 @@ def finish_config(app: Flask) -> None:
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config["MEDIA_DIR"] = config["MEDIA_DIR"] or os.path.join(app.instance_path, "media")
     config["MAX_CONTENT_LENGTH"] = int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+    # Werkzeug's own cap on form text (500 kB) would refuse a long post's save with 413.
+    config["MAX_FORM_MEMORY_SIZE"] = config["MAX_CONTENT_LENGTH"]
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
     config.setdefault("PERMANENT_SESSION_LIFETIME", 60 * 60 * 24 * 14)
 

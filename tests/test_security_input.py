@@ -119,3 +119,17 @@ def test_json_from_a_signed_out_script_is_told_to_sign_in(client, make_post, pat
     )
     assert response.status_code == 401
     assert "Sign in" in response.get_json()["error"]
+
+
+def test_a_very_long_post_saves_from_the_editors_script(author_client):
+    """The editor's script sends FormData (multipart), where Werkzeug caps text at 500 kB."""
+    body = "Ééé long paragraph of careful clinical text.\n\n" * 15000  # about 720 kB
+    data = {"title": "Long guideline", "body": body, "status": "draft"}
+    multipart = {"content_type": "multipart/form-data"}
+    response = author_client.post("/admin/posts/new", data=data, **multipart)
+    assert response.status_code == 303
+    assert len(db.session.query(Post).one().body_md) == len(body)
+    autosave = author_client.post(
+        "/admin/posts/autosave", data={"title": "T", "body": body}, **multipart
+    )
+    assert autosave.status_code == 200
