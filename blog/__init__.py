@@ -4,7 +4,8 @@ import logging
 import os
 from logging.config import dictConfig
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog import config as default_config
@@ -78,6 +79,8 @@ def finish_config(app: Flask) -> None:
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config["MEDIA_DIR"] = config["MEDIA_DIR"] or os.path.join(app.instance_path, "media")
     config["MAX_CONTENT_LENGTH"] = int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+    # Werkzeug's own cap on form text (500 kB) would refuse a long post's save with 413.
+    config["MAX_FORM_MEMORY_SIZE"] = config["MAX_CONTENT_LENGTH"]
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
     config.setdefault("PERMANENT_SESSION_LIFETIME", 60 * 60 * 24 * 14)
 
@@ -150,6 +153,18 @@ def register_security_headers(app: Flask) -> None:
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
+
+    @app.before_request
+    def refuse_unusable_requests():
+        """Every endpoint takes form fields. Flask-WTF would read a JSON body as form data
+        with numbers, lists and objects where text is expected, so refuse it up front
+        (after the sign-in check for /admin, which answers a signed-out script with 401)."""
+        if "\x00" in request.path:  # no page has one; PostgreSQL would refuse the lookup
+            abort(404)
+        if request.method == "GET" or not request.is_json:
+            return
+        if current_user.is_authenticated or not request.path.startswith("/admin"):
+            abort(415, "Send this as a form (application/x-www-form-urlencoded), not JSON.")
 
     @app.after_request
     def set_headers(response):

@@ -105,7 +105,10 @@ def change_password(author: Author, new_password: str) -> None:
 def safe_next(value: str | None) -> str | None:
     """``value`` if it is a path on this site, else None (no open redirects)."""
     value = value or ""
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a path on this site either
+        return None
     local = (
         value.startswith("/")
         and not value.startswith("//")

@@ -102,7 +102,11 @@ def _entry(post: Post) -> ET.Element:
         ET.SubElement(
             entry,
             f"{{{ATOM}}}category",
-            {"term": tag.slug, "label": tag.name, "scheme": absolute_url("public.home") + "tag/"},
+            {
+                "term": tag.slug,
+                "label": _xml_safe(tag.name),
+                "scheme": absolute_url("public.home") + "tag/",
+            },
         )
     summary = _text(entry, "summary", description(post))
     summary.set("type", "text")

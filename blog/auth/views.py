@@ -8,6 +8,7 @@ from blog.auth import bp
 from blog.auth.forms import HINT_PASSWORD, EmptyForm, LoginForm, PasswordForm, SetupForm
 from blog.database import begin_write
 from blog.extensions import db, limiter
+from blog.models import Author
 
 
 def dashboard_url() -> str:
@@ -81,7 +82,8 @@ def password():
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("auth/password.html", form=form, hint=HINT_PASSWORD), status
-    author = current_user._get_current_object()
+    begin_write()
+    author = db.session.get(Author, current_user.id)
     if accounts.authenticate(author.email, form.current.data) is None:
         form.current.errors.append("That isn't your current password.")
         return render_template("auth/password.html", form=form, hint=HINT_PASSWORD), 400

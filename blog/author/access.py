@@ -51,6 +51,8 @@ def keep_submitted_text(status: int):
     from blog.author.views import render_editor, set_cover_choices
 
     signed_in = current_user.is_authenticated
+    if request.is_json:  # not a form anyone typed in (and Flask-WTF would read it as one)
+        return None
     if request.endpoint in EDITOR_ENDPOINTS:
         form = PostForm(meta={"csrf": False})
         set_cover_choices(form, signed_in=signed_in)

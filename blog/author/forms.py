@@ -37,6 +37,16 @@ def optional_id(value) -> int | None:
     return row_id(value)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def sensible_year(form, field):
+    """Dates far from now are typing mistakes, and years 1 and 9999 overflow when moved
+    between time zones."""
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(f"Enter a date between the years {FIRST_YEAR} and {LAST_YEAR}.")
+
+
 class ActionForm(FlaskForm):
     """A form with only the CSRF token, for one-button actions (delete, restore...)."""
 
@@ -63,10 +73,10 @@ class PostForm(FlaskForm):
     published_at = DateTimeLocalField(
         "Publication date and time",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        validators=[Optional()],
+        validators=[Optional(), sensible_year],
     )
     meta_description = TextAreaField("Meta description", validators=[Optional(), Length(max=300)])
-    last_reviewed = DateField("Last reviewed", validators=[Optional()])
+    last_reviewed = DateField("Last reviewed", validators=[Optional(), sensible_year])
     reviewed_by = StringField("Reviewed by", validators=[Optional(), Length(max=160)])
     medical = BooleanField("Medical content", default=True)
     audience = SelectField(
@@ -92,8 +102,11 @@ def http_urls(form, field):
         url = line.strip()
         if not url:
             continue
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
             raise ValidationError(f"“{url}” is not a web address starting with https://.")
 
 

@@ -109,7 +109,7 @@ def store_from_form(form: UploadForm) -> Media:
     upload_file = form.file.data
     return images.store_upload(
         upload_file.read(),
-        original_name=upload_file.filename or "",
+        original_name=(upload_file.filename or "").replace("\x00", ""),
         alt=form.alt.data,
         media_dir=current_app.config["MEDIA_DIR"],
         max_pixels=int(current_app.config["MAX_IMAGE_PIXELS"]),

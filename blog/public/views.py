@@ -50,6 +50,8 @@ def post(slug: str):
         if moved is None:
             abort(404)
         target = db.session.get(Post, moved.post_id)
+        if not (target.visible or current_user.is_authenticated):
+            abort(404)  # the new address of a hidden post would give its title away
         return redirect(url_for("public.post", slug=target.slug), 301)
     if found.deleted_at is not None and not current_user.is_authenticated:
         abort(410)

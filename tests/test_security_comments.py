@@ -1,0 +1,38 @@
+"""Replies can only join an approved thread of the same post."""
+
+import pytest
+
+from blog.models import CommentStatus
+from tests.comment_helpers import FAST_FORMS, comments, post_comment
+from tests.conftest import page_text
+
+
+@pytest.fixture
+def config_overrides():
+    return dict(FAST_FORMS)
+
+
+@pytest.mark.parametrize("where", ["other post", "spam"])
+def test_a_reply_to_a_comment_elsewhere_or_in_spam_is_refused(
+    client, make_post, make_comment, where
+):
+    post = make_post("Sleep")
+    other = make_post("Diet")
+    if where == "other post":
+        parent = make_comment(other, name="Elsewhere")
+    else:
+        parent = make_comment(post, name="Spammer", status=CommentStatus.SPAM)
+    response = post_comment(client, post, parent_id=str(parent.id), body="My reply text")
+    assert response.status_code == 400
+    assert "My reply text" in page_text(response)
+    assert comments(body_md="My reply text") == []
+
+
+def test_reply_to_param_never_shows_a_comment_of_another_post(client, make_post, make_comment):
+    post = make_post("Sleep")
+    hidden = make_comment(make_post("Diet"), name="Named Elsewhere", body="Private words")
+    spam = make_comment(post, name="Spam Name", body="Spam words", status=CommentStatus.SPAM)
+    for comment in (hidden, spam):
+        page = page_text(client.get(f"/post/sleep?reply_to={comment.id}"))
+        assert comment.author_name not in page
+        assert f'value="{comment.id}"' not in page
