@@ -6,6 +6,7 @@ import hmac
 import os
 from urllib.parse import urlsplit
 
+import click
 from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,7 +37,14 @@ def setup_open() -> bool:
 
 
 def announce_setup_token(app: Flask) -> None:
-    """Log the setup token and URL while the site has no author account."""
+    """Log the setup token and URL while the site has no author account.
+
+    Only when the app is about to serve (gunicorn, or `flask run`): other commands such as
+    `flask demo` load the app too, and would print it with a misleading address.
+    """
+    command = click.get_current_context(silent=True)
+    if command is not None and command.info_name != "run":
+        return
     try:
         with app.app_context():
             if not setup_open():

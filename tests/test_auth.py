@@ -96,6 +96,21 @@ def test_setup_token_is_logged_at_start(tmp_path, migrated_template, caplog):
     assert "/setup" in caplog.text
 
 
+def test_other_commands_do_not_log_the_token(tmp_path, migrated_template, caplog):
+    import shutil
+
+    import click
+
+    path = tmp_path / "blog.sqlite3"
+    shutil.copy(migrated_template, path)
+    config = {**base_config(path, tmp_path), "TESTING": False}
+    with click.Context(click.Command("demo"), info_name="demo"), caplog.at_level(logging.WARNING):
+        create_app(config)
+    with click.Context(click.Command("run"), info_name="run"), caplog.at_level(logging.WARNING):
+        create_app(config)
+    assert caplog.text.count("Setup token:") == 1
+
+
 def test_token_is_stable_for_a_key_and_differs_between_keys(app):
     other = create_app({**app.config, "SECRET_KEY": "another key"})
     assert setup_token(app) == setup_token(app)
