@@ -77,3 +77,15 @@ def test_an_old_address_of_an_unpublished_post_does_not_reveal_its_new_one(
     assert "renamed-in-private" not in response.headers.get("Location", "")
     sign_in(client, author)
     assert client.get("/post/old-public-address").status_code == 301
+
+
+def test_a_tag_only_drafts_use_is_404_to_readers(client, make_post, author):
+    from tests.conftest import sign_in
+
+    make_post("Unannounced", status=PostStatus.DRAFT, tags="Secret project", author=author)
+    assert client.get("/tag/secret-project").status_code == 404
+    assert client.get("/tag/secret-project/feed.xml").status_code == 404
+    sign_in(client, author)
+    page = client.get("/tag/secret-project")
+    assert page.status_code == 200
+    assert "No published posts on this topic yet." in page.get_data(as_text=True)

@@ -85,6 +85,8 @@ def tag(slug: str):
         .options(selectinload(Post.tags))
     )
     page = paginate(query, page_number())
+    if page.total == 0 and not current_user.is_authenticated:
+        abort(404)  # a tag only drafts use would otherwise confirm its name to strangers
     cacheable()
     return render_template("public/tag.html", tag=found, page=page)
 
@@ -93,6 +95,8 @@ def tag(slug: str):
 def tag_feed(slug: str):
     found = tag_or_404(slug)
     posts = feeds.latest_posts(found)
+    if not posts:
+        abort(404)
     return xml_response(
         feeds.atom_feed(posts, site_settings(), found),
         "application/atom+xml",
