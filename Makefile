@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app blog
 
-.PHONY: run test lint e2e bench lock clean
+.PHONY: run test check lint bench lock clean
 
 $(BIN)/activate: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +26,18 @@ run: $(BIN)/activate instance/config.py
 	$(FLASK) demo --if-empty
 	FLASK_RUN_PORT=$(PORT) $(FLASK) run --host 127.0.0.1
 
-test: $(BIN)/activate
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+# Everything: lint, the architecture contracts, and every test (browser, gunicorn, corpus).
+test: lint
 	$(BIN)/pytest -n auto
 
+# The fast loop while working: the same checks without the slow groups.
+check: lint
+	$(BIN)/pytest -n auto -m "not slow and not e2e"
+
 lint: $(BIN)/activate
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: $(BIN)/activate
 	$(BIN)/python -m bench.run

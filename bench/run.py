@@ -42,9 +42,10 @@ def build_site(folder: Path, posts: int) -> list[str]:
     from flask_migrate import upgrade
 
     from blog import create_app
+    from blog.core.clock import utcnow
     from blog.extensions import db
-    from blog.models import Author, Post, PostStatus, Tag, utcnow
-    from blog.posts import apply_rendering
+    from blog.models import Author, Post, PostStatus, Tag
+    from blog.posts.writing import apply_rendering
 
     app = create_app()
     with app.app_context():

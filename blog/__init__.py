@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog import config as default_config
-from blog import inputs
+from blog.core import inputs
 from blog.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     if not app.testing:
-        from blog.accounts import announce_setup_token
+        from blog.accounts.authors import announce_setup_token
 
         announce_setup_token(app)
     if app.config["PROXY_COUNT"]:
@@ -83,6 +83,8 @@ def finish_config(app: Flask) -> None:
     config["MAX_FORM_MEMORY_SIZE"] = config["MAX_CONTENT_LENGTH"]
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
     config.setdefault("PERMANENT_SESSION_LIFETIME", 60 * 60 * 24 * 14)
+    if not config["PASSWORD_HASH_METHOD"]:
+        config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000" if app.testing else "scrypt"
 
 
 def database_url(url: str, sqlite_file: str) -> str:
@@ -96,7 +98,8 @@ def database_url(url: str, sqlite_file: str) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from blog import database, search
+    from blog import posts
+    from blog.core import database
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
@@ -105,18 +108,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)
-    search.init_app(app)
-
-    @login_manager.unauthorized_handler
-    def unauthorized():
-        from flask import jsonify, redirect, request, url_for
-
-        from blog.accounts import safe_next
-
-        if request.is_json or request.accept_mimetypes.best == "application/json":
-            message = "Your session has ended. Sign in again (in another tab), then retry."
-            return jsonify(error=message, login_url=url_for("auth.login")), 401
-        return redirect(url_for("auth.login", next=safe_next(request.full_path.rstrip("?"))))
+    posts.init_app(app)
 
     @login_manager.user_loader
     def load_author(user_id: str):
@@ -134,17 +126,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from blog.auth import bp as auth_bp
     from blog.author import bp as author_bp
-    from blog.comments import bp as comments_bp
     from blog.errors import bp as errors_bp
-    from blog.media import bp as media_bp
     from blog.public import bp as public_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(author_bp)
-    app.register_blueprint(media_bp)
-    app.register_blueprint(comments_bp)
 
 
 def register_security_headers(app: Flask) -> None:
@@ -186,10 +174,9 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from blog import seo, templating
+    from blog.core import templating
 
     templating.init_app(app)
-    seo.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -8,13 +8,16 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from blog import accounts, demo, portability
+from blog.accounts import authors as accounts
 from blog.comments import purge
 from blog.content import render_comment, render_page
-from blog.database import begin_write
+from blog.core.database import begin_write
+from blog.core.site import site_author
 from blog.extensions import db
-from blog.models import Author, Comment, Post, Settings
-from blog.posts import apply_rendering
+from blog.models import Comment, Post, Settings
+from blog.posts import portability
+from blog.posts import samples as demo
+from blog.posts.writing import apply_rendering
 
 
 def init_app(app: Flask) -> None:
@@ -113,9 +116,7 @@ def export_command(path: str) -> None:
 @click.argument("path", type=click.Path(exists=True))
 def import_command(path: str) -> None:
     """Import posts from Markdown files with front matter (a file, a folder or an export zip)."""
-    author = db.session.scalar(
-        select(Author).order_by(Author.password_hash.is_(None), Author.id).limit(1)
-    )
+    author = site_author()
     if author is None:
         raise click.ClickException("Create the author first (flask --app blog create-author).")
     begin_write()

@@ -51,6 +51,9 @@ MAIL_USE_SSL = False
 MAIL_FROM = ""
 MAIL_TIMEOUT = 10
 
+# Password hashing (werkzeug). Empty: scrypt, or a cheap hash when TESTING is on.
+PASSWORD_HASH_METHOD = ""
+
 # Cookies. Set SESSION_COOKIE_SECURE = True (BLOG_SESSION_COOKIE_SECURE=true) behind HTTPS.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from blog.privacy import client_key
+from blog.core.keys import client_key
 
 
 class Base(DeclarativeBase):

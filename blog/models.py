@@ -7,7 +7,7 @@ Times are stored as naive UTC (SQLite keeps no zone); ``utcnow()`` is the one so
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -24,12 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from blog.core.clock import utcnow
 from blog.extensions import db
-
-
-def utcnow() -> datetime:
-    """The current time as naive UTC, the form every timestamp column stores."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class PostStatus:

@@ -3,9 +3,9 @@
 from sqlalchemy import select
 
 from blog.comments import spam
-from blog.comments.browser import COOKIE
 from blog.extensions import db
 from blog.models import Comment, Settings
+from blog.public.reader import COOKIE
 
 FAST_FORMS = {"COMMENT_MIN_SECONDS": 0}
 # sign_in() ties the session to this User-Agent ("strong" session protection).

@@ -1,17 +1,21 @@
 """Fixtures: an app on a freshly migrated SQLite file per test, clients and factories."""
 
+import contextvars
 import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from blog import create_app
 from blog.content import render_comment
+from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
-from blog.posts import apply_rendering, set_tags, unique_slug
+from blog.models import Author, Comment, CommentStatus, Post, PostStatus
+from blog.posts.writing import apply_rendering, set_tags, unique_slug
 
 ROOT = Path(__file__).resolve().parent.parent
 # A copy of ../shared/corpus (payloadbox xss-payload-list, MIT licence beside it).
@@ -48,15 +52,44 @@ def config_overrides() -> dict:
     return {}
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh context, as under gunicorn.
+
+    The test's own application context (see ``app_context``) is never shared with a
+    request, so nothing in ``g`` or in the test's database session leaks into a request
+    or back. The test's session is committed first: the request sees the test's rows, and
+    the test reloads what the request changed.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(migrated_template, tmp_path, config_overrides):
+    """The application, on a fresh copy of the migrated database; no context is pushed."""
     path = tmp_path / "blog.sqlite3"
     shutil.copy(migrated_template, path)
     app = create_app({**base_config(path, tmp_path), **config_overrides})
+    app.test_client_class = IsolatedClient
+    yield app
     with app.app_context():
-        yield app
-        db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def app_context(request):
+    """An application context for the test's own database work (factories, assertions);
+    requests never share it (IsolatedClient)."""
+    if "app" not in request.fixturenames:
+        yield None
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.remove()
 
 
 @pytest.fixture

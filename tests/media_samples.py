@@ -71,6 +71,7 @@ def upload(client, data: bytes, filename="photo.jpg", alt="A blood pressure cuff
     form = {"file": (io.BytesIO(data), filename, content_type)}
     if alt is not None:
         form["alt"] = alt
+    kwargs.setdefault("headers", {"Accept": "application/json"})  # as the editor's script
     return client.post("/admin/media", data=form, **kwargs)
 
 

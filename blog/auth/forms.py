@@ -1,14 +1,10 @@
+"""The first-run setup and sign-in forms."""
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, Length
 
-from blog.accounts import MIN_PASSWORD_LENGTH, weak_password_reason
-
-
-def strong_password(form, field):
-    reason = weak_password_reason(field.data or "")
-    if reason:
-        raise ValidationError(reason)
+from blog.accounts.authors import strong_password
 
 
 class SetupForm(FlaskForm):
@@ -29,27 +25,3 @@ class SetupForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-
-
-class PasswordForm(FlaskForm):
-    current = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password.")]
-    )
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired("Choose a new password."), Length(max=200), strong_password],
-    )
-    confirm = PasswordField(
-        "New password again",
-        validators=[
-            DataRequired("Type the new password again."),
-            EqualTo("password", "The two new passwords differ."),
-        ],
-    )
-
-
-class EmptyForm(FlaskForm):
-    """For one-button actions: only the CSRF token."""
-
-
-HINT_PASSWORD = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well."

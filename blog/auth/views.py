@@ -1,14 +1,18 @@
-"""First-run setup, sign-in, sign-out and password change."""
+"""First-run setup, sign-in and sign-out."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
-from blog import accounts
+from blog.accounts import authors as accounts
 from blog.auth import bp
-from blog.auth.forms import HINT_PASSWORD, EmptyForm, LoginForm, PasswordForm, SetupForm
-from blog.database import begin_write
+from blog.auth.forms import LoginForm, SetupForm
+from blog.core.forms import ActionForm
+from blog.core.inputs import safe_next
+from blog.errors import http_error
 from blog.extensions import db, limiter
-from blog.models import Author
+
+HINT_PASSWORD = accounts.PASSWORD_HINT
 
 
 def dashboard_url() -> str:
@@ -34,7 +38,6 @@ def setup():
     if not accounts.token_matches(form.token.data):
         form.token.errors.append("That token doesn't match the one in the server log.")
         return render_template("auth/setup.html", form=form, hint=HINT_PASSWORD), 403
-    begin_write()
     if not accounts.setup_open():  # another request finished setup first
         abort(404)
     author = accounts.create_author(
@@ -51,7 +54,7 @@ def setup():
     lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=refused
 )
 def login():
-    next_url = accounts.safe_next(request.args.get("next"))
+    next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or dashboard_url())
     form = LoginForm()
@@ -68,27 +71,26 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    form = EmptyForm()
-    if form.validate_on_submit():
-        logout_user()
-        flash("You have signed out.", "success")
+    if ActionForm().validate_on_submit():
+        return signed_out()
+    return confirm_logout()
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):
+    if request.endpoint == "auth.logout":
+        return confirm_logout()
+    return http_error(error)
+
+
+def signed_out():
+    logout_user()
+    flash("You have signed out.", "success")
     return redirect(url_for("public.home"), 303)
 
 
-@bp.route("/admin/password", methods=["GET", "POST"])
-@login_required
-def password():
-    form = PasswordForm()
-    if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template("auth/password.html", form=form, hint=HINT_PASSWORD), status
-    begin_write()
-    author = db.session.get(Author, current_user.id)
-    if accounts.authenticate(author.email, form.current.data) is None:
-        form.current.errors.append("That isn't your current password.")
-        return render_template("auth/password.html", form=form, hint=HINT_PASSWORD), 400
-    accounts.change_password(author, form.password.data)
-    db.session.commit()
-    login_user(author)  # this session continues with the new version; others end
-    flash("Your password has been changed. Other signed-in browsers were signed out.", "success")
-    return redirect(dashboard_url(), 303)
+def confirm_logout():
+    """A sign-out whose form had expired: ask again with a fresh form, never ignore it."""
+    if not current_user.is_authenticated:
+        return signed_out()
+    return render_template("auth/logout.html", form=ActionForm(formdata=None)), 400

@@ -1,7 +1,16 @@
-"""The author's area under /admin: dashboard, editor, history, trash and settings."""
+"""The author's area: every /admin URL (dashboard, editor, history and trash, settings,
+moderation, media library and upload, export, password), behind one guard."""
 
 from flask import Blueprint
 
 bp = Blueprint("author", __name__, url_prefix="/admin")
 
-from blog.author import access, export, history, settings, views  # noqa: E402,F401
+from blog.author import (  # noqa: E402,F401  (registers the guard and the routes)
+    account,
+    comments,
+    guard,
+    history,
+    media,
+    posts,
+    settings,
+)

@@ -1,23 +1,40 @@
-"""The author's forms: the post editor, the site settings, and one-button actions."""
+"""The author's forms: the editor, settings, password, moderation and the media library."""
 
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    EmailField,
+    HiddenField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import TextArea
 
-from blog.database import row_id
+from blog.accounts.authors import strong_password
+from blog.core.forms import lower, strip
+from blog.core.inputs import row_id
 from blog.models import Moderation, PostStatus
 
 META_IDEAL = (120, 155)
@@ -45,10 +62,6 @@ def sensible_year(form, field):
     between time zones."""
     if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
         raise ValidationError(f"Enter a date between the years {FIRST_YEAR} and {LAST_YEAR}.")
-
-
-class ActionForm(FlaskForm):
-    """A form with only the CSRF token, for one-button actions (delete, restore...)."""
 
 
 class PostForm(FlaskForm):
@@ -148,3 +161,102 @@ class SettingsForm(FlaskForm):
     show_likes = BooleanField("Show likes on posts")
     blocklist = TextAreaField("Blocked words, sites and addresses")
     same_as = TextAreaField("Your profiles elsewhere", validators=[http_urls])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a new password."), Length(max=200), strong_password],
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("password", "The two new passwords differ."),
+        ],
+    )
+
+
+# -- Moderation ---------------------------------------------------------------------------
+
+BODY_MAX = 5000
+
+
+class ModerationForm(FlaskForm):
+    """One-button moderation actions: the CSRF token and the tab to return to."""
+
+    tab = HiddenField()
+
+
+class BulkForm(FlaskForm):
+    tab = HiddenField()
+    ids = SelectMultipleField(coerce=row_id, validate_choice=False)
+    action = SelectField(
+        "With the selected comments",
+        choices=[
+            SelectChoice("approve", "Approve"),
+            SelectChoice("spam", "Mark as spam"),
+            SelectChoice("delete", "Delete"),
+        ],
+        validators=[InputRequired()],
+    )
+
+
+class ReplyForm(FlaskForm):
+    tab = HiddenField()
+    body = TextAreaField(
+        "Your reply",
+        filters=[strip],
+        validators=[
+            DataRequired("Please write your reply."),
+            Length(max=BODY_MAX, message=f"Replies can be up to {BODY_MAX:,} characters."),
+        ],
+        render_kw={"rows": 4},
+    )
+
+
+class EraseForm(FlaskForm):
+    tab = HiddenField()
+    email = EmailField(
+        "Email address",
+        filters=[strip, lower],
+        validators=[
+            DataRequired("Enter the email address to erase."),
+            Email("That doesn't look like an email address."),
+        ],
+    )
+
+
+# -- Media library ------------------------------------------------------------------------
+
+ALT_MAX = 500
+ALT_REQUIRED = (
+    "Alt text is required: describe the image in a few words for readers who can't see it."
+)
+
+
+class AltField(StringField):
+    """Alt text, trimmed; a blank one counts as missing."""
+
+    def __init__(self, label="Alt text", **kwargs):
+        super().__init__(
+            label,
+            filters=[lambda value: " ".join(value.split()) if value else value],
+            validators=[
+                DataRequired(ALT_REQUIRED),
+                Length(max=ALT_MAX, message=f"Keep alt text under {ALT_MAX} characters."),
+            ],
+            **kwargs,
+        )
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Image", validators=[FileRequired("Choose an image file to upload.")])
+    alt = AltField()
+
+
+class AltForm(FlaskForm):
+    alt = AltField(widget=TextArea())

@@ -3,19 +3,19 @@
 from flask import abort, flash, redirect, render_template, url_for
 
 from blog.author import bp
-from blog.author.forms import ActionForm
-from blog.author.views import get_post_or_404
-from blog.database import begin_write
+from blog.author.posts import get_post_or_404
+from blog.core.forms import ActionForm
 from blog.extensions import db
 from blog.models import Revision
-from blog.revisions import RevisionKind, compare, is_unchanged, restore, revisions_of
-from blog.trash import (
+from blog.posts.history import RevisionKind, compare, is_unchanged, revisions_of
+from blog.posts.trash import (
     delete_sample_posts,
     empty_trash,
     move_to_trash,
     restore_from_trash,
     trashed_posts,
 )
+from blog.posts.writing import restore
 
 
 def checked_action_form() -> None:
@@ -61,7 +61,6 @@ def revision(post_id: int, revision_id: int):
 @bp.post("/posts/<int:post_id>/revisions/<int:revision_id>/restore")
 def restore_revision(post_id: int, revision_id: int):
     checked_action_form()
-    begin_write()
     post = get_post_or_404(post_id)
     restore(post, get_revision_or_404(post_id, revision_id))
     db.session.commit()
@@ -75,7 +74,6 @@ def restore_revision(post_id: int, revision_id: int):
 @bp.post("/posts/<int:post_id>/delete")
 def delete_post(post_id: int):
     checked_action_form()
-    begin_write()
     post = get_post_or_404(post_id)
     move_to_trash(post)
     db.session.commit()
@@ -91,7 +89,6 @@ def trash():
 @bp.post("/posts/<int:post_id>/restore")
 def restore_post(post_id: int):
     checked_action_form()
-    begin_write()
     post = get_post_or_404(post_id, trashed=True)
     restore_from_trash(post)
     db.session.commit()
@@ -109,7 +106,6 @@ def empty_trash_view():
             flash("The trash is already empty.", "success")
             return redirect(url_for("author.trash"), 303)
         return render_template("author/empty_trash.html", posts=posts, action_form=form)
-    begin_write()
     count = empty_trash()
     db.session.commit()
     flash(f"Deleted {count} post{'s' if count != 1 else ''} for good.", "success")
@@ -119,7 +115,6 @@ def empty_trash_view():
 @bp.post("/samples/delete")
 def delete_samples():
     checked_action_form()
-    begin_write()
     count = delete_sample_posts()
     db.session.commit()
     flash(f"Deleted the {count} sample post{'s' if count != 1 else ''}.", "success")

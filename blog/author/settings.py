@@ -8,11 +8,11 @@ from wtforms import Field, StringField
 
 from blog.author import bp
 from blog.author.forms import SettingsForm
+from blog.author.guard import keeps_text
 from blog.content import render_page
-from blog.database import begin_write
+from blog.core.site import site_settings
 from blog.extensions import db
 from blog.models import Author, Settings
-from blog.templating import site_settings
 
 SITE_FIELDS = (
     "site_title", "tagline", "timezone", "about_md", "disclaimer", "moderation",
@@ -53,6 +53,11 @@ def render_settings(form: SettingsForm, status: int = 200, problem: str | None =
     return page, status
 
 
+@keeps_text("author.settings")
+def settings_with_submitted_text(status: int, problem: str):
+    return render_settings(SettingsForm(meta={"csrf": False}), status, problem)
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     if request.method == "GET":
@@ -60,7 +65,6 @@ def settings():
     form = SettingsForm()
     if not form.validate_on_submit():
         return render_settings(form, 400, "Nothing was saved. Correct the fields marked below.")
-    begin_write()
     save_settings(form, Settings.current(), current_user._get_current_object())
     db.session.commit()
     flash("Settings saved.", "success")

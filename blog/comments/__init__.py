@@ -1,7 +1,3 @@
-"""Comments: readers' comments and likes, spam defences, the author's moderation queue."""
-
-from flask import Blueprint
-
-bp = Blueprint("comments", __name__)
-
-from blog.comments import views  # noqa: E402,F401  (registers the routes)
+"""The comment domain: the policy that publishes or holds a comment, spam defences,
+moderation, likes, counters, notifications and scheduled forgetting. No HTTP here: the
+reader's comment and like endpoints are in `public`, the moderation queue in `author`."""

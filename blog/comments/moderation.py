@@ -10,8 +10,9 @@ from sqlalchemy import delete, func, select
 from blog.comments import spam
 from blog.comments.counts import refresh_comment_count
 from blog.content import render_comment
+from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Comment, CommentStatus, Moderation, Post, Settings, utcnow
+from blog.models import Author, Comment, CommentStatus, Moderation, Post, Settings
 
 ACTIONS = ("approve", "spam", "delete")
 ACTION_STATUS = {"approve": CommentStatus.APPROVED, "spam": CommentStatus.SPAM}

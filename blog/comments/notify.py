@@ -7,26 +7,21 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, url_for
-from sqlalchemy import select
 
-from blog.extensions import db
-from blog.models import Author, Comment, CommentStatus, Post
+from blog.core.site import site_author
+from blog.models import Comment, CommentStatus, Post
 
 EXCERPT_CHARS = 600
 
 
 def recipient() -> str | None:
     """The email address of the author who signs in, if any."""
-    return db.session.scalar(
-        select(Author.email)
-        .where(Author.password_hash.is_not(None), Author.email.is_not(None))
-        .order_by(Author.id)
-        .limit(1)
-    )
+    author = site_author()
+    return author.email if author is not None and author.can_sign_in else None
 
 
 def build_message(comment: Comment, post: Post, to: str) -> EmailMessage:
-    queue_url = url_for("comments.moderate", _external=True)
+    queue_url = url_for("author.moderate", _external=True)
     post_url = url_for("public.post", slug=post.slug, _external=True) + f"#comment-{comment.id}"
     waiting = comment.status == CommentStatus.PENDING
     body = comment.body_md

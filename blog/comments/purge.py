@@ -9,9 +9,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from blog.database import begin_write
+from blog.core.clock import utcnow
+from blog.core.database import begin_write
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, utcnow
+from blog.models import Comment, CommentStatus
 
 INTERVAL_SECONDS = 3600
 _last_run = {"at": float("-inf")}

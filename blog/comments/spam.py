@@ -8,9 +8,9 @@ import re
 import time
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 
-FORM_SALT = "rounds.comment-form"
+from blog.core import keys
 
 TOO_FAST = (
     "That was sent faster than a person can type. Please wait a few seconds and send it again."
@@ -19,20 +19,16 @@ TOO_OLD = "This page was open too long ago. Your text is kept below: please send
 TAMPERED = "This form has expired. Your text is kept below: please send it again."
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=FORM_SALT)
-
-
 def form_token(post_id: int) -> str:
     """A signed token saying when the comment form for this post was served."""
-    return _serializer().dumps(post_id)
+    return keys.serializer(keys.COMMENT_FORM).dumps(post_id)
 
 
 def form_token_problem(token: str, post_id: int) -> str | None:
     """Why a form's start token is refused (too fast, too old, forged), or None when fine."""
     max_age = float(current_app.config["COMMENT_MAX_AGE_HOURS"]) * 3600
     try:
-        signed_post_id, signed_at = _serializer().loads(
+        signed_post_id, signed_at = keys.serializer(keys.COMMENT_FORM).loads(
             token or "", max_age=max_age, return_timestamp=True
         )
     except SignatureExpired:

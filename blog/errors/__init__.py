@@ -1,8 +1,10 @@
 """Error pages in the site's design, for every status the app raises."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from blog.core.inputs import wants_json
 from blog.extensions import db
 
 bp = Blueprint("errors", __name__)
@@ -18,11 +20,11 @@ MESSAGES = {
     500: ("Something went wrong", "The site had a problem. It has been logged; try again."),
     503: ("Temporarily unavailable", "The site is busy. Please try again in a moment."),
 }
-
-
-def wants_json() -> bool:
-    accept = request.accept_mimetypes
-    return accept["application/json"] > accept["text/html"]
+FORM_EXPIRED = (
+    "This form has expired",
+    "The page was open too long, or you were signed out. Reload the page (sign in again "
+    "in another tab if asked), then try again.",
+)
 
 
 @bp.app_errorhandler(HTTPException)
@@ -33,6 +35,8 @@ def http_error(error: HTTPException):
     if code >= 500:
         db.session.rollback()
     title, message = MESSAGES.get(code, (error.name, error.description))
+    if isinstance(error, CSRFError):
+        title, message = FORM_EXPIRED
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json():
         return {"error": message, "status": code}, code, headers

@@ -1,5 +1,8 @@
+"""Every reader URL: home, posts, tags, search, feeds, sitemap, about, media files, and the
+reader's comment and like endpoints. Anonymous, cacheable where the page is the same for all."""
+
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from blog.public import views  # noqa: E402,F401
+from blog.public import comments, views  # noqa: E402,F401  (registers the routes)

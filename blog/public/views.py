@@ -1,23 +1,36 @@
-"""Reader pages: home, post, tag, about, search, feeds, sitemap, archive, health check."""
+"""Reader pages: home, post, tag, about, search, feeds, sitemap, archive, media files,
+health check."""
 
 import hashlib
 from datetime import datetime
 
-from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
-from blog import feeds, related
-from blog import search as site_search
-from blog import sitemap as site_map
-from blog.comments.page import post_page_context
+from blog.core.pagination import page_number, paginate
+from blog.core.site import site_settings
 from blog.extensions import db
 from blog.models import Post, SlugRedirect, Tag, post_tags
-from blog.pagination import page_number, paginate
+from blog.posts import feeds, images, reading
+from blog.posts import search as site_search
+from blog.posts import sitemap as site_map
+from blog.posts.stats import is_reader_view, record_view
 from blog.public import bp
-from blog.stats import is_reader_view, record_view
-from blog.templating import site_settings
+from blog.public.pages import render_post_page
+
+ONE_YEAR = 31_536_000
 
 
 def cacheable() -> None:
@@ -59,13 +72,7 @@ def post(slug: str):
         abort(404)
     if found.visible and is_reader_view(request, current_user.is_authenticated):
         record_view(found.id)
-    return render_template(
-        "public/post.html",
-        post=found,
-        related=related.related_posts(found),
-        neighbours=related.neighbours(found),
-        **post_page_context(found),
-    )
+    return render_post_page(found)
 
 
 def tag_or_404(slug: str) -> Tag:
@@ -150,7 +157,7 @@ def search():
 @bp.get("/archive/<int:year>/<int:month>")
 def archive(year: int | None = None, month: int | None = None):
     try:
-        months = related.archive(year, month)
+        months = reading.archive(year, month)
     except ValueError:
         abort(404)
     if year is not None and not months:
@@ -163,6 +170,17 @@ def archive(year: int | None = None, month: int | None = None):
 def about():
     cacheable()
     return render_template("public/about.html")
+
+
+@bp.get("/media/<filename>")
+def media(filename: str):
+    """A stored file. Names are content hashes, so a file never changes: cache it a year."""
+    if not images.is_media_file_name(filename):
+        abort(404)
+    response = send_from_directory(current_app.config["MEDIA_DIR"], filename, max_age=ONE_YEAR)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/healthz")

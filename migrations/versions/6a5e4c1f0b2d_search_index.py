@@ -2,7 +2,7 @@
 
 SQLite: an FTS5 table of each post's title, summary, body text and tags, filled for the
 posts that exist; blog/search.py keeps it in step on every flush. PostgreSQL: a GIN
-index on the tsvector expression blog.search.document_vector() searches.
+index on the tsvector expression blog.posts.search.document_vector() searches.
 
 Revision ID: 6a5e4c1f0b2d
 Revises: 0001

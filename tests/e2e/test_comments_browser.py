@@ -4,9 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from blog.content import render_comment
+from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
-from blog.posts import apply_rendering
+from blog.models import Author, Comment, CommentStatus, Post, PostStatus
+from blog.posts.writing import apply_rendering
 
 
 @pytest.fixture

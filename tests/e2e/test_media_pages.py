@@ -5,10 +5,11 @@ import io
 import pytest
 from PIL import Image
 
-from blog import images
+from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Post, PostStatus, utcnow
-from blog.posts import apply_rendering
+from blog.models import Author, Post, PostStatus
+from blog.posts import images
+from blog.posts.writing import apply_rendering
 
 
 @pytest.fixture

@@ -209,7 +209,7 @@
       method: "POST",
       body: data,
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken() },
+      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
     })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));

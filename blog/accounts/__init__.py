@@ -1,0 +1,1 @@
+"""The author's account: first-run setup, passwords, signing in."""

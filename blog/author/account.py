@@ -1,0 +1,44 @@
+"""The author's own things: the password, and the whole blog as a download."""
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user, login_user
+
+from blog.accounts import authors as accounts
+from blog.author import bp
+from blog.author.forms import PasswordForm
+from blog.core.clock import utcnow
+from blog.extensions import db
+from blog.models import Author
+from blog.posts.portability import export_zip
+
+HINT_PASSWORD = accounts.PASSWORD_HINT
+
+
+@bp.get("/export")
+def export():
+    filename = f"rounds-export-{utcnow():%Y-%m-%d}.zip"
+    return Response(
+        export_zip(),
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("author/password.html", form=form, hint=HINT_PASSWORD), status
+    author = db.session.get(Author, current_user.id)
+    if accounts.authenticate(author.email, form.current.data) is None:
+        form.current.errors.append("That isn't your current password.")
+        return render_template("author/password.html", form=form, hint=HINT_PASSWORD), 400
+    accounts.change_password(author, form.password.data)
+    db.session.commit()
+    login_user(author)  # this session continues with the new version; others end
+    flash("Your password has been changed. Other signed-in browsers were signed out.", "success")
+    return redirect(url_for("author.dashboard"), 303)

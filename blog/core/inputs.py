@@ -1,0 +1,95 @@
+"""What a client may send, and what it wants back.
+
+URL parts and form text are kept to what the database can always hold:
+PostgreSQL text cannot contain NUL characters and its ids are 32-bit INTEGERs; a request
+that would break either is answered like any other bad input (404, 415 or a form error),
+never with a database error. A NUL in the path is a 404 (create_app checks it).
+"""
+
+from urllib.parse import urlsplit
+
+import flask
+from flask import request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter
+
+from blog.core.database import MAX_ID
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A row id sent by a client, or None when the text cannot be one."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > len(str(MAX_ID)):
+        return None
+    number = int(raw)
+    return number if 0 < number <= MAX_ID else None
+
+
+def row_id(value) -> int:
+    """A form field coercion: a row id, or ValueError (the field reports an invalid choice)."""
+    number = parse_id(str(value))
+    if number is None:
+        raise ValueError("Not a row id.")
+    return number
+
+
+def wants_json() -> bool:
+    """Whether the client is a script that asked for JSON (the editor, the uploader),
+    rather than a browser submitting a form: the one rule every response choice uses."""
+    if request.is_json or request.headers.get("X-Requested-With") == "fetch":
+        return True
+    accept = request.accept_mimetypes
+    return accept["application/json"] > accept["text/html"]
+
+
+def safe_next(value: str | None) -> str | None:
+    """``value`` if it is a path on this site, else None (no open redirects)."""
+    value = value or ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a path on this site either
+        return None
+    local = (
+        value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and not (parts.scheme or parts.netloc)
+        and not any(ord(ch) < 32 for ch in value)
+    )
+    return value if local else None
+
+
+class DatabaseInteger(IntegerConverter):
+    """`<int:...>` no larger than a database id: a longer number is 404, not 500."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+class NulFreeMultiDict(ImmutableMultiDict):
+    """Query and form values with NUL removed. A NUL is never meaningful text, SQLite
+    stores it silently, PostgreSQL refuses it with an error, and XML cannot carry it."""
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+            return
+        items = MultiDict(mapping).items(multi=True)
+        super().__init__([(_without_nul(key), _without_nul(value)) for key, value in items])
+
+
+def _without_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class Request(flask.Request):
+    """Query and form values without NUL characters. JSON bodies are refused before any
+    view runs (see create_app), so only these reach forms and the database."""
+
+    parameter_storage_class = NulFreeMultiDict
+
+
+def install(app: flask.Flask) -> None:
+    """Use these before any route is registered."""
+    app.request_class = Request
+    app.url_map.converters["int"] = DatabaseInteger

@@ -1,0 +1,73 @@
+"""Keyed hashes and signatures over SECRET_KEY, each for a named purpose.
+
+A purpose keeps one use's hashes from ever matching another's. SECRET_KEY_FALLBACKS
+(Flask's list of retired keys) is honoured everywhere: new hashes and signatures use the
+current key, while lookups and checks also accept what a retired key made, so rotating
+the key neither signs the author out of setup nor forgets readers' own comments.
+"""
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+
+from flask import current_app, has_request_context, request
+from itsdangerous import URLSafeTimedSerializer
+
+# Purposes: each use of the secret key names its own.
+READER_IP = "reader-ip"
+READER_BROWSER = "reader-browser"
+FIRST_RUN_SETUP = "rounds:first-run-setup"
+COMMENT_FORM = "rounds.comment-form"
+
+
+def secret_keys() -> list[bytes]:
+    """The current key first, then the retired ones still accepted."""
+    config = current_app.config
+    keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    return [str(key).encode() for key in keys if key]
+
+
+def _digest(key: bytes, purpose: str, value: str) -> bytes:
+    return hmac.new(key, purpose.encode() + b":" + value.encode(), hashlib.sha256).digest()
+
+
+def keyed_hash(purpose: str, value: str, length: int = 64) -> str:
+    """The hex HMAC of ``value`` for ``purpose`` under the current key."""
+    return _digest(secret_keys()[0], purpose, value).hex()[:length]
+
+
+def keyed_hashes(purpose: str, value: str, length: int = 64) -> list[str]:
+    """``keyed_hash`` under every accepted key: what a stored hash may be (lookups)."""
+    return [_digest(key, purpose, value).hex()[:length] for key in secret_keys()]
+
+
+def keyed_digests(purpose: str, value: str = "") -> list[bytes]:
+    """Raw digests under every accepted key, current first (tokens made from the key)."""
+    return [_digest(key, purpose, value) for key in secret_keys()]
+
+
+def matches_any(given: str, expected: list[str]) -> bool:
+    """Constant-time comparison against each accepted value."""
+    found = False
+    for candidate in expected:
+        found |= hmac.compare_digest(given.encode(), candidate.encode())
+    return found
+
+
+def serializer(purpose: str) -> URLSafeTimedSerializer:
+    """Signs with the current key; verifies with it and the retired ones."""
+    return URLSafeTimedSerializer(list(reversed(secret_keys())), salt=purpose)
+
+
+def ip_hash(ip: str | None = None, *, month: str | None = None) -> str:
+    """A salted, monthly-changing hash of a reader's IP address; the raw address is never
+    stored, and after the month's end a hash no longer matches the address that made it."""
+    if ip is None:
+        ip = (request.remote_addr if has_request_context() else None) or "unknown"
+    month = month or datetime.now(UTC).strftime("%Y-%m")
+    return keyed_hash(f"{READER_IP}:{month}", ip, length=32)
+
+
+def client_key() -> str:
+    """Rate-limit key: the hashed client address (kept in the limiter's memory only)."""
+    return ip_hash()

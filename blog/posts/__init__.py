@@ -1,0 +1,22 @@
+"""The post domain: writing and publication rules, history and trash, images, search,
+reading aids, view statistics, feeds and structured data, import/export, sample content."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The search index's flush listener and the template helpers pages use for posts."""
+    from blog.posts import images, reading, search, seo
+
+    search.init_app(app)
+    app.jinja_env.globals.update(
+        media_url=images.media_path,
+        image_sizes=images.SIZES.__getitem__,
+        media_attributes=images.image_attributes,
+        contents_tree=reading.contents_tree,
+        absolute_url=seo.absolute_url,
+        cover_image=seo.cover_image,
+        seo_description=seo.description,
+        post_structured_data=seo.post_structured_data,
+        website_structured_data=seo.website_structured_data,
+    )

@@ -1,0 +1,163 @@
+"""A post's history: each save keeps a Revision, autosaves replace the newest autosave,
+and any revision can be compared with the current text and restored."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from blog.core.clock import utcnow
+from blog.extensions import db
+from blog.models import Post, Revision
+
+
+class RevisionKind:
+    SAVE = "save"
+    AUTOSAVE = "autosave"
+    RESTORE = "restore"
+    LABELS = {SAVE: "Saved", AUTOSAVE: "Autosaved", RESTORE: "Restored"}
+
+
+def revisions_of(post: Post) -> list[Revision]:
+    """The post's revisions, newest first."""
+    return list(
+        db.session.scalars(
+            select(Revision)
+            .where(Revision.post_id == post.id)
+            .order_by(Revision.created_at.desc(), Revision.id.desc())
+        )
+    )
+
+
+def _newest(post: Post, kept_only: bool = False) -> Revision | None:
+    query = select(Revision).where(Revision.post_id == post.id)
+    if kept_only:
+        query = query.where(Revision.kind != RevisionKind.AUTOSAVE)
+    return db.session.scalar(
+        query.order_by(Revision.created_at.desc(), Revision.id.desc()).limit(1)
+    )
+
+
+def _same_text(revision: Revision | None, title: str, body: str) -> bool:
+    return revision is not None and revision.title == title and revision.body_md == body
+
+
+def keep_current_text(post: Post) -> None:
+    """Before the post's text changes, make sure its current text is in the history.
+
+    Posts made by the sample loader or an import have no revision yet; without this,
+    the first edit would be the only record and the original text would be gone.
+    """
+    if post.id is None:
+        return
+    if not _same_text(_newest(post, kept_only=True), post.title, post.body_md):
+        db.session.add(
+            Revision(
+                post_id=post.id,
+                title=post.title,
+                body_md=post.body_md,
+                kind=RevisionKind.SAVE,
+                created_at=post.updated_at or utcnow(),
+            )
+        )
+
+
+def record_save(post: Post, kind: str = RevisionKind.SAVE) -> None:
+    """Keep the post's new text as a revision (once: an unchanged save adds nothing)."""
+    db.session.flush()  # the post needs its id
+    if _same_text(_newest(post, kept_only=True), post.title, post.body_md):
+        return
+    db.session.add(Revision(post_id=post.id, title=post.title, body_md=post.body_md, kind=kind))
+
+
+def autosave(post: Post, title: str, body: str) -> Revision:
+    """Keep the editor's text without publishing it: the newest autosave is replaced."""
+    db.session.flush()
+    revision = _newest(post)
+    if revision is None or revision.kind != RevisionKind.AUTOSAVE:
+        revision = Revision(post_id=post.id, kind=RevisionKind.AUTOSAVE)
+        db.session.add(revision)
+    revision.title = title
+    revision.body_md = body
+    revision.created_at = utcnow()
+    return revision
+
+
+def unsaved_autosave(post: Post) -> Revision | None:
+    """The autosave made after the last save, if its text differs from the post's."""
+    revision = _newest(post)
+    if revision is None or revision.kind != RevisionKind.AUTOSAVE:
+        return None
+    if _same_text(revision, post.title, post.body_md):
+        return None
+    return revision
+
+
+# -- Comparing ------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+@dataclass
+class DiffLine:
+    """One line of a comparison.
+
+    ``kind`` is "same", "added", "removed", "changed" or "gap" (unchanged lines left out);
+    ``parts`` are (op, text) pairs with op "same", "ins" or "del".
+    """
+
+    kind: str
+    parts: list[tuple[str, str]] = field(default_factory=list)
+    skipped: int = 0
+
+    @property
+    def blank(self) -> bool:
+        return not "".join(text for _, text in self.parts).strip()
+
+
+def compare(old: str, new: str, context: int = 2) -> list[DiffLine]:
+    """Line-by-line differences from ``old`` to ``new``; changed lines word by word."""
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    lines: list[DiffLine] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            first, last = i1 == 0, i2 == len(old_lines)
+            lines.extend(_context(old_lines[i1:i2], context, first=first, last=last))
+            continue
+        paired = min(i2 - i1, j2 - j1)  # a replaced block: compare line pairs word by word
+        pairs = zip(old_lines[i1 : i1 + paired], new_lines[j1 : j1 + paired], strict=True)
+        lines.extend(_changed_line(a, b) for a, b in pairs)
+        lines.extend(DiffLine("removed", [("del", line)]) for line in old_lines[i1 + paired : i2])
+        lines.extend(DiffLine("added", [("ins", line)]) for line in new_lines[j1 + paired : j2])
+    return lines
+
+
+def _context(same: list[str], context: int, first: bool, last: bool) -> list[DiffLine]:
+    """Unchanged lines, keeping ``context`` lines next to each change."""
+    head = 0 if first else context
+    tail = 0 if last else context
+    if len(same) <= head + tail + 1:
+        return [DiffLine("same", [("same", line)]) for line in same]
+    kept_head = [DiffLine("same", [("same", line)]) for line in same[:head]]
+    kept_tail = [DiffLine("same", [("same", line)]) for line in same[len(same) - tail :]]
+    return [*kept_head, DiffLine("gap", skipped=len(same) - head - tail), *kept_tail]
+
+
+def _changed_line(old: str, new: str) -> DiffLine:
+    a, b = _TOKEN_RE.findall(old), _TOKEN_RE.findall(new)
+    parts: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("del", "".join(a[i1:i2])))
+        if j2 > j1:
+            parts.append(("ins", "".join(b[j1:j2])))
+    return DiffLine("changed", parts)
+
+
+def is_unchanged(lines: list[DiffLine]) -> bool:
+    return all(line.kind in ("same", "gap") for line in lines)

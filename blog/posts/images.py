@@ -1,0 +1,376 @@
+"""Uploaded images: decode safely, strip metadata, make responsive variants, store them.
+
+An upload is trusted for nothing: its bytes are decoded by Pillow (only JPEG, PNG, WebP
+and GIF are tried, whatever the file name or Content-Type claims), fully loaded to catch
+truncation, checked against a pixel limit, rotated by its EXIF orientation and then
+re-encoded from bare pixels, so no EXIF, GPS, XMP, ICC or comment block survives.
+
+Each image is stored as ``<name>-<width>.webp`` plus a fallback, ``<name>-<width>.jpg``
+(``.png`` for transparency and for PNG/GIF sources), at widths 480, 960 and 1600 px that
+are smaller than the original, and at the original width capped at 1600 px: never
+upscaled.
+``name`` is the first 20 hex digits of the SHA-256 of the uploaded bytes, so a file's
+URL never changes and can be cached for a year. The original file name is kept only as a
+label.
+
+Animated GIFs keep their first frame, stored like any other still image (PNG fallback):
+a post is read, not watched, and resizing every frame is heavy for a small server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import unicodedata
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from sqlalchemy import or_, select
+
+from blog.core.database import begin_write
+from blog.extensions import db
+from blog.models import Media, Post
+
+WIDTHS = (480, 960, 1600)
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+NAME_LENGTH = 20
+FALLBACK_EXTENSIONS = {"jpeg": "jpg", "png": "png"}
+MIME_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
+
+
+def _column_sizes(rem: int) -> str:
+    """`sizes` for a column ``rem`` wide, less the page margins (1rem a side on phones,
+    1.5rem above 37.5rem; see site.css)."""
+    return (
+        "(max-width: 37.5rem) calc(100vw - 2rem), "
+        f"(max-width: {rem + 3}rem) calc(100vw - 3rem), {rem}rem"
+    )
+
+
+# Where images are shown: the text column (46rem), cards (at most the 52rem listing
+# column), library thumbnails.
+SIZES = {
+    "body": _column_sizes(46),
+    "card": _column_sizes(52),
+    "library": "(max-width: 40rem) calc(100vw - 2rem), 22rem",
+}
+BODY_SIZES = SIZES["body"]
+
+FILE_RE = re.compile(r"^([0-9a-f]{20})-(\d{1,5})\.(webp|jpg|png)$")
+SRC_RE = re.compile(r"^/media/([0-9a-f]{20})-(\d{1,5})\.(webp|jpg|png)$")
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+class ImageRejected(ValueError):
+    """The upload is not an image this site accepts; the message says why, for the author."""
+
+
+@dataclass
+class Processed:
+    """An accepted image: bare pixels oriented upright, ready to be resized and saved."""
+
+    image: Image.Image
+    fallback: str  # "jpeg" or "png"
+    digest: str
+
+
+# -- Decoding -----------------------------------------------------------------------------
+
+
+def decode(data: bytes, max_pixels: int) -> Processed:
+    """Decode an upload, refusing anything that is not a whole, reasonably sized image."""
+    if not data:
+        raise ImageRejected("The file is empty.")
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
+                _check_pixels(probe, max_pixels)
+                probe.verify()
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            image.seek(0)
+            image.load()
+    except ImageRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected(_too_many_pixels(max_pixels)) from None
+    except UnidentifiedImageError:
+        raise ImageRejected(
+            "This file is not a JPEG, PNG, WebP or GIF image (SVG and other formats are "
+            "not accepted). Save it as JPEG or PNG and try again."
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise ImageRejected(
+            "This image is damaged or incomplete and could not be read. Export it again and retry."
+        ) from None
+    digest = hashlib.sha256(data).hexdigest()[:NAME_LENGTH]
+    upright, fallback = normalise(image, lossless=image.format in ("PNG", "GIF"))
+    return Processed(image=upright, fallback=fallback, digest=digest)
+
+
+def _check_pixels(image: Image.Image, max_pixels: int) -> None:
+    if image.width * image.height > max_pixels:
+        raise ImageRejected(_too_many_pixels(max_pixels))
+
+
+def _too_many_pixels(max_pixels: int) -> str:
+    megapixels = max_pixels / 1_000_000
+    return (
+        f"This image has too many pixels (the limit is {megapixels:g} megapixels). "
+        "Resize it and try again."
+    )
+
+
+def normalise(image: Image.Image, lossless: bool = False) -> tuple[Image.Image, str]:
+    """Upright sRGB pixels with no metadata, and the fallback format that suits them.
+
+    Transparency needs PNG; a lossless source (PNG, GIF: often a chart or a screenshot)
+    also keeps PNG, where JPEG would blur its lines; photos get JPEG.
+    """
+    upright = ImageOps.exif_transpose(image)
+    upright = _to_srgb(upright)
+    if _has_transparency(upright):
+        bare, fallback = upright.convert("RGBA"), "png"
+    else:
+        bare, fallback = upright.convert("RGB"), "png" if lossless else "jpeg"
+    bare.info = {}
+    return bare, fallback
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Convert colours from an embedded ICC profile (e.g. a phone's Display P3) to sRGB."""
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # a broken profile: keep the pixels as they are
+    return converted or image
+
+
+def _has_transparency(image: Image.Image) -> bool:
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    elif image.mode in ("LA", "PA", "La"):
+        image = image.convert("RGBA")
+    if image.mode != "RGBA" and "transparency" not in image.info:
+        return False
+    if image.mode != "RGBA":
+        image = image.convert("RGBA")
+    lowest, _ = image.getchannel("A").getextrema()
+    return lowest < 255
+
+
+# -- Variants and storage -------------------------------------------------------------------
+
+
+def variant_widths(width: int) -> list[int]:
+    """The widths to make: the standard ones below the original, and the original (≤1600)."""
+    widths = {w for w in WIDTHS if w < width}
+    widths.add(min(width, WIDTHS[-1]))
+    return sorted(widths)
+
+
+def fallback_extension(media_format: str) -> str:
+    return FALLBACK_EXTENSIONS.get(media_format, "jpg")
+
+
+def file_name(name: str, width: int, extension: str) -> str:
+    return f"{name}-{width}.{extension}"
+
+
+def encode(image: Image.Image, extension: str) -> bytes:
+    """Encode bare pixels; no exif=, icc_profile= or comment is ever passed."""
+    buffer = io.BytesIO()
+    image.info = {}
+    if extension == "webp":
+        image.save(buffer, "WEBP", quality=80, method=4)
+    elif extension == "png":
+        image.save(buffer, "PNG", optimize=True)
+    else:
+        image.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def resized(image: Image.Image, width: int) -> Image.Image:
+    if width >= image.width:
+        return image
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def write_variants(processed: Processed, media_dir: str) -> tuple[list[int], int, int]:
+    """Write every variant; return the widths and the largest variant's size in pixels."""
+    folder = Path(media_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    extension = fallback_extension(processed.fallback)
+    widths = variant_widths(processed.image.width)
+    largest = processed.image
+    for width in widths:
+        variant = resized(processed.image, width)
+        for ext in ("webp", extension):
+            _write_atomic(folder / file_name(processed.digest, width, ext), encode(variant, ext))
+        largest = variant
+    return widths, largest.width, largest.height
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def store_upload(
+    data: bytes, original_name: str, alt: str, media_dir: str, max_pixels: int
+) -> Media:
+    """Decode, re-encode and store an upload; the same bytes again give the same row.
+
+    The slow part (decoding, resizing, encoding, writing content-named files) runs before
+    the write transaction starts, so other writers are not kept waiting. Adds the Media
+    row to the session; the caller commits.
+    """
+    processed = decode(data, max_pixels)
+    existing = find_media(processed.digest)
+    if existing is not None and all_files_exist(existing, media_dir):
+        return existing
+    widths, width, height = write_variants(processed, media_dir)
+    begin_write()
+    media = find_media(processed.digest) or Media(name=processed.digest, alt=alt)
+    media.original_name = clean_label(original_name)
+    media.width, media.height = width, height
+    media.format = processed.fallback
+    media.variants_json = json.dumps(widths)
+    media.byte_size = len(data)
+    db.session.add(media)
+    return media
+
+
+def find_media(name: str) -> Media | None:
+    return db.session.scalar(select(Media).where(Media.name == name))
+
+
+def clean_label(filename: str) -> str:
+    """The uploaded file's name as a label only: no folders, no control characters."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return base[:255] or "image"
+
+
+# -- Files of a stored image -------------------------------------------------------------------
+
+
+def media_files(media: Media) -> list[str]:
+    """Every file name stored for ``media``, fallback and WebP, smallest first."""
+    extension = fallback_extension(media.format)
+    return [
+        file_name(media.name, width, ext)
+        for width in media.variant_widths
+        for ext in ("webp", extension)
+    ]
+
+
+def all_files_exist(media: Media, media_dir: str) -> bool:
+    return all((Path(media_dir) / name).is_file() for name in media_files(media))
+
+
+def delete_files(media: Media, media_dir: str) -> None:
+    for name in media_files(media):
+        (Path(media_dir) / name).unlink(missing_ok=True)
+
+
+def file_sizes(media: Media, media_dir: str) -> list[tuple[str, int]]:
+    """(file name, bytes) for each stored file that exists on disk."""
+    sizes = []
+    for name in media_files(media):
+        path = Path(media_dir) / name
+        if path.is_file():
+            sizes.append((name, path.stat().st_size))
+    return sizes
+
+
+def is_media_file_name(filename: str) -> bool:
+    return FILE_RE.fullmatch(filename) is not None
+
+
+# -- URLs and markup ---------------------------------------------------------------------------
+
+
+def media_path(media: Media, width: int | None = None, extension: str | None = None) -> str:
+    """The path of a stored variant: the largest not wider than ``width`` (fallback format)."""
+    widths = media.variant_widths or [media.width]
+    fitting = [w for w in widths if width is None or w <= width] or widths[:1]
+    extension = extension or fallback_extension(media.format)
+    return "/media/" + file_name(media.name, max(fitting), extension)
+
+
+def srcset(media: Media, extension: str) -> str:
+    return ", ".join(
+        f"{media_path(media, width, extension)} {width}w" for width in media.variant_widths
+    )
+
+
+def markdown_for(media: Media, alt: str) -> str:
+    """The Markdown the editor inserts: the largest fallback, which readers never need."""
+    safe_alt = " ".join(alt.split()).replace("[", "(").replace("]", ")")
+    return f"![{safe_alt}]({media_path(media)})"
+
+
+def image_attributes(media: Media, sizes: str = BODY_SIZES) -> dict[str, str]:
+    """<img> attributes for a stored image, with ``webp-srcset`` for a <picture> source."""
+    return {
+        "src": media_path(media),
+        "width": str(media.width),
+        "height": str(media.height),
+        "srcset": srcset(media, fallback_extension(media.format)),
+        "sizes": sizes,
+        "webp-srcset": srcset(media, "webp"),
+    }
+
+
+def media_lookup(src: str) -> dict[str, str] | None:
+    """The content pipeline's lookup: responsive attributes for an uploaded image's src."""
+    match = SRC_RE.fullmatch(src or "")
+    if match is None:
+        return None
+    media = find_media(match.group(1))
+    return image_attributes(media) if media is not None else None
+
+
+# -- Where images are used ---------------------------------------------------------------------
+
+
+def usage(media_items: Iterable[Media]) -> dict[int, list[Post]]:
+    """For each image, the posts (any status, trash included) whose body or cover use it."""
+    items = list(media_items)
+    found: dict[int, list[Post]] = {media.id: [] for media in items}
+    if not items:
+        return found
+    ids = [media.id for media in items]
+    posts = db.session.scalars(
+        select(Post)
+        .where(or_(Post.body_md.contains("/media/"), Post.cover_media_id.in_(ids)))
+        .order_by(Post.title)
+    ).all()
+    for media in items:
+        for post in posts:
+            if post.cover_media_id == media.id or media.name in post.body_md:
+                found[media.id].append(post)
+    return found

@@ -1,0 +1,142 @@
+"""What search engines and link previews read: absolute URLs, meta tags and JSON-LD.
+
+Health content is judged by who wrote it and when it was last checked, so each post
+carries schema.org data naming the author with credentials, the dates, and the reviewer.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from blog.core.clock import iso_date
+from blog.models import Author, Post, Settings
+from blog.posts.images import media_path
+
+AUDIENCES = {
+    "patients": {"@type": "PeopleAudience", "audienceType": "Patient"},
+    "clinicians": {"@type": "MedicalAudience", "audienceType": "Clinician"},
+}
+
+
+def site_root() -> str:
+    """The site's public address without a trailing slash: SITE_URL, else the request's."""
+    configured = current_app.config.get("SITE_URL") or ""
+    return (configured or url_for("public.home", _external=True)).rstrip("/")
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    return site_root() + url_for(endpoint, **values)
+
+
+def absolute(path: str) -> str:
+    """An absolute URL for a site path such as "/media/x.jpg" (absolute URLs pass through)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return site_root() + "/" + path.lstrip("/")
+
+
+def cover_image(post: Post) -> dict | None:
+    """The post's cover as {url, width, height, alt}, or None."""
+    media = post.cover
+    if media is None:
+        return None
+    return {
+        "url": absolute(media_path(media)),
+        "width": media.width,
+        "height": media.height,
+        "alt": media.alt,
+    }
+
+
+def description(post: Post) -> str:
+    return post.meta_description or post.summary or post.title
+
+
+def split_credentials(author: Author) -> tuple[str, str]:
+    """("MD", "Internal Medicine") from "MD, Internal Medicine"; job_title wins for the second."""
+    suffix, _, rest = (author.credentials or "").partition(",")
+    return suffix.strip(), (author.job_title or rest).strip()
+
+
+def person(author: Author, settings: Settings) -> dict:
+    suffix, job_title = split_credentials(author)
+    data = {
+        "@type": "Person",
+        "name": author.name,
+        "url": absolute_url("public.about"),
+    }
+    if suffix:
+        data["honorificSuffix"] = suffix
+    if job_title:
+        data["jobTitle"] = job_title
+    if settings.same_as_urls:
+        data["sameAs"] = settings.same_as_urls
+    return data
+
+
+def publisher(settings: Settings) -> dict:
+    home = absolute_url("public.home")
+    return {"@type": "Organization", "name": settings.site_title, "url": home}
+
+
+def post_structured_data(post: Post, settings: Settings) -> dict:
+    """schema.org BlogPosting, or MedicalWebPage for medical content, for one post.
+
+    lastReviewed and reviewedBy are WebPage properties: a MedicalWebPage carries them
+    itself; a BlogPosting carries them on the WebPage it is the main entity of.
+    """
+    url = absolute_url("public.post", slug=post.slug)
+    page: dict = {"@type": "WebPage", "@id": url}
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage" if post.medical else "BlogPosting",
+        "@id": url + "#article",
+        "url": url,
+        "headline": post.title,
+        "name": post.title,
+        "description": description(post),
+        "inLanguage": "en",
+        "author": person(post.author, settings),
+        "publisher": publisher(settings),
+        "mainEntityOfPage": page,
+        "datePublished": iso_date(post.published_at),
+        "dateModified": iso_date(post.modified_at),
+        "wordCount": post.word_count,
+    }
+    review_target = data if post.medical else page
+    if post.last_reviewed:
+        review_target["lastReviewed"] = iso_date(post.last_reviewed)
+    if post.reviewed_by:
+        review_target["reviewedBy"] = {"@type": "Person", "name": post.reviewed_by}
+    if post.medical:
+        data["audience"] = AUDIENCES.get(post.audience, AUDIENCES["patients"])
+    cover = cover_image(post)
+    if cover:
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": cover["url"],
+            "width": cover["width"],
+            "height": cover["height"],
+        }
+    if post.tags:
+        data["keywords"] = [tag.name for tag in post.tags]
+    return data
+
+
+def website_structured_data(settings: Settings) -> dict:
+    """schema.org WebSite with a SearchAction, for the home page."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": settings.site_title,
+        "description": settings.tagline,
+        "url": absolute_url("public.home"),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": absolute_url("public.search") + "?q={search_term_string}",
+            },
+            "query-input": "required name=search_term_string",
+        },
+    }

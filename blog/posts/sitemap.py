@@ -1,0 +1,70 @@
+"""sitemap.xml and robots.txt: every public page a search engine should know about."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from blog.core.clock import iso_date
+from blog.extensions import db
+from blog.models import Post, Settings, Tag, post_tags
+from blog.posts.seo import absolute_url
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+DISALLOWED = ("/admin", "/login", "/setup")
+
+
+def sitemap_entries(settings: Settings) -> list[tuple[str, datetime | None]]:
+    """(absolute URL, last modified) for home, about, the archive, tags and every post."""
+    posts = db.session.execute(
+        select(Post.slug, Post.updated_at, Post.published_at)
+        .where(Post.is_public())
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    ).all()
+    newest = max((_modified(updated, published) for _, updated, published in posts), default=None)
+    tags = db.session.execute(
+        select(Tag.slug, func.max(Post.updated_at), func.max(Post.published_at))
+        .join(post_tags, post_tags.c.tag_id == Tag.id)
+        .join(Post, Post.id == post_tags.c.post_id)
+        .where(Post.is_public())
+        .group_by(Tag.slug)
+        .order_by(Tag.slug)
+    ).all()
+    entries = [
+        (absolute_url("public.home"), newest),
+        (absolute_url("public.about"), settings.updated_at if settings.id else None),
+        (absolute_url("public.archive"), newest),
+    ]
+    entries += [
+        (absolute_url("public.tag", slug=slug), _modified(updated, published))
+        for slug, updated, published in tags
+    ]
+    entries += [
+        (absolute_url("public.post", slug=slug), _modified(updated, published))
+        for slug, updated, published in posts
+    ]
+    return entries
+
+
+def _modified(updated: datetime | None, published: datetime | None) -> datetime | None:
+    return max(filter(None, [updated, published]), default=None)
+
+
+def sitemap_xml(entries: list[tuple[str, datetime | None]]) -> bytes:
+    ET.register_namespace("", SITEMAP)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for url, modified in entries:
+        element = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        ET.SubElement(element, f"{{{SITEMAP}}}loc").text = url
+        if modified is not None:
+            ET.SubElement(element, f"{{{SITEMAP}}}lastmod").text = iso_date(modified)
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+
+
+def robots_txt() -> str:
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {path}" for path in DISALLOWED]
+    lines += ["", f"Sitemap: {absolute_url('public.sitemap')}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,180 @@
+"""Writing a post: its slug, tags and rendering, and saving what the author entered."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from slugify import slugify
+from sqlalchemy import delete, func, select
+
+from blog.content import render_post, truncate
+from blog.extensions import db
+from blog.models import Author, Post, PostStatus, Revision, SlugRedirect, Tag
+from blog.posts.history import RevisionKind, keep_current_text, record_save
+from blog.posts.images import media_lookup
+from blog.posts.publication import resolve_publication
+
+SLUG_MAX = 80
+
+
+def apply_rendering(post: Post) -> None:
+    """Render the post's Markdown into its stored HTML, text, contents and reading time.
+
+    Uploaded images get their srcset, sizes and dimensions from their Media rows here, on
+    save, so a page view never looks them up.
+    """
+    rendered = render_post(post.body_md, media_lookup)
+    post.body_html = rendered.html
+    post.body_text = rendered.text
+    post.toc_json = rendered.toc_json
+    post.word_count = rendered.word_count
+    post.reading_minutes = rendered.reading_minutes
+    post.auto_excerpt = rendered.excerpt
+
+
+def slug_for(text: str) -> str:
+    return slugify(text, max_length=SLUG_MAX, word_boundary=True) or "post"
+
+
+def unique_slug(wanted: str, post_id: int | None = None) -> str:
+    """``wanted`` made URL-safe, with -2, -3... added if another post or redirect has it."""
+    base = slug_for(wanted)
+    candidate, number = base, 1
+    while _slug_taken(candidate, post_id):
+        number += 1
+        candidate = f"{base[: SLUG_MAX - 4]}-{number}"
+    return candidate
+
+
+def _slug_taken(slug: str, post_id: int | None) -> bool:
+    owner = db.session.scalar(select(Post.id).where(Post.slug == slug))
+    if owner is not None and owner != post_id:
+        return True
+    redirect = db.session.get(SlugRedirect, slug)
+    return redirect is not None and redirect.post_id != post_id
+
+
+def parse_tag_names(raw: str) -> list[str]:
+    """Comma-separated tag names, trimmed, without duplicates (case-insensitive)."""
+    names: dict[str, str] = {}
+    for part in raw.split(","):
+        name = truncate(part.strip(), 60)
+        if name and slug_for(name) not in names:
+            names[slug_for(name)] = name
+    return list(names.values())
+
+
+def set_tags(post: Post, raw: str) -> None:
+    """Give the post exactly the tags named in ``raw``, creating new ones as needed."""
+    tags = []
+    for name in parse_tag_names(raw):
+        slug = slug_for(name)
+        tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
+        if tag is None:
+            tag = Tag(name=name, slug=slug)
+            db.session.add(tag)
+        tags.append(tag)
+    post.tags = tags
+
+
+def tag_names(post: Post) -> str:
+    return ", ".join(tag.name for tag in post.tags)
+
+
+def existing_tag_names() -> list[str]:
+    return list(db.session.scalars(select(Tag.name).order_by(func.lower(Tag.name))))
+
+
+UNTITLED = "Untitled draft"
+
+
+@dataclass
+class PostInput:
+    """What the author entered; ``published_at`` is wall-clock time in the site's zone."""
+
+    title: str
+    body: str
+    slug: str = ""
+    excerpt: str = ""
+    tags: str = ""
+    featured: bool = False
+    status: str = PostStatus.DRAFT
+    published_at: datetime | None = None
+    meta_description: str = ""
+    last_reviewed: date | None = None
+    cover_media_id: int | None = None
+    medical: bool = True
+    audience: str = "patients"
+    reviewed_by: str = ""
+
+
+def save_post(post: Post, data: PostInput) -> list[str]:
+    """Apply the editor's fields to ``post`` (new or existing) and keep a revision.
+
+    Raises PublicationError (before changing anything) when the status and date don't
+    fit. Returns notes for the author, such as a slug that had to change.
+    """
+    publication = resolve_publication(data.status, data.published_at)
+    keep_current_text(post)
+    notes = _set_slug(post, data.slug.strip() or data.title)
+    post.title = data.title.strip()
+    post.body_md = data.body
+    post.excerpt = data.excerpt.strip()
+    post.meta_description = data.meta_description.strip()
+    post.featured = data.featured
+    post.status = publication.status
+    post.published_at = publication.published_at
+    post.last_reviewed = data.last_reviewed
+    post.cover_media_id = data.cover_media_id
+    post.medical = data.medical
+    post.audience = data.audience
+    post.reviewed_by = data.reviewed_by.strip()
+    post.sample = False  # edited by the author: theirs now, not sample content
+    apply_rendering(post)
+    set_tags(post, data.tags)
+    db.session.add(post)
+    record_save(post)
+    return notes
+
+
+def _set_slug(post: Post, wanted: str) -> list[str]:
+    """Give the post a unique slug; a published post's old slug keeps redirecting."""
+    slug = unique_slug(wanted, post.id)
+    old = post.slug
+    if old == slug:
+        return []
+    if post.id is not None:
+        db.session.execute(
+            delete(SlugRedirect).where(
+                SlugRedirect.post_id == post.id, SlugRedirect.old_slug == slug
+            )
+        )
+        if old and post.published_at is not None:
+            db.session.add(SlugRedirect(old_slug=old, post_id=post.id))
+    post.slug = slug
+    if slug != slug_for(wanted):
+        return [f"The address “{slug_for(wanted)}” is taken, so this post uses “{slug}”."]
+    return []
+
+
+def create_draft(author: Author, title: str, body: str) -> Post:
+    """A draft for the first autosave of a post never saved, so nothing typed is lost."""
+    post = Post(
+        author=author,
+        title=title.strip() or UNTITLED,
+        slug=unique_slug(title.strip() or UNTITLED),
+        body_md=body,
+        status=PostStatus.DRAFT,
+        medical=True,
+    )
+    apply_rendering(post)
+    db.session.add(post)
+    return post
+
+
+def restore(post: Post, revision: Revision) -> None:
+    """Put a revision's text back as the post's text; the restore is itself a revision."""
+    keep_current_text(post)
+    post.title = revision.title
+    post.body_md = revision.body_md
+    apply_rendering(post)
+    record_save(post, RevisionKind.RESTORE)

@@ -1,0 +1,117 @@
+"""The reader's comment and like endpoints under a post's address."""
+
+from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from blog.comments import moderation, notify, spam
+from blog.comments.likes import toggle_like
+from blog.core.forms import ActionForm
+from blog.core.inputs import wants_json
+from blog.core.keys import ip_hash
+from blog.core.site import site_settings
+from blog.core.templating import plural
+from blog.extensions import csrf, db, limiter
+from blog.models import CommentStatus, Post
+from blog.public import bp, reader
+from blog.public.forms import CommentForm
+from blog.public.pages import render_post_page
+
+CLOSED = "Comments are closed on this post, so yours was not saved. Your text is below."
+RATE_LIMITED = (
+    "You have sent several comments in a short time. Please wait a little and send it "
+    "again; your text is kept below."
+)
+CSRF_EXPIRED = "This form has expired. Your text is kept below: please send it again."
+PARENT_GONE = "The comment you replied to is no longer available; your comment is kept below."
+
+
+def public_post_or_404(slug: str) -> Post:
+    post = db.session.scalar(select(Post).where(Post.slug == slug))
+    if post is None or not post.visible:
+        abort(404)
+    return post
+
+
+def comment_rate_limit() -> str:
+    return current_app.config["COMMENT_RATE_LIMIT"]
+
+
+def like_rate_limit() -> str:
+    return current_app.config["LIKE_RATE_LIMIT"]
+
+
+def comment_limit_reached(_limit):
+    """Refuse with 429 on the post page itself, so the reader keeps their text."""
+    post = public_post_or_404(request.view_args["slug"])
+    return current_app.make_response(render_post_page(post, CommentForm(), [RATE_LIMITED], 429))
+
+
+def form_problems(form: CommentForm, post: Post) -> list[str]:
+    """Validate the reader's form; the messages that belong to no single field."""
+    problems = []
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        problems.append(CSRF_EXPIRED)
+    parent_id = form.parent_comment_id()
+    if parent_id is not None and moderation.reply_parent(post, parent_id) is None:
+        problems.append(PARENT_GONE)
+    if not form.errors and not problems:
+        problem = spam.form_token_problem(form.started.data, post.id)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+@bp.post("/post/<slug>/comments")
+@csrf.exempt  # CommentForm checks the token itself, so a failure keeps the reader's text
+@limiter.limit(comment_rate_limit, on_breach=comment_limit_reached)
+def comment(slug: str):
+    post = public_post_or_404(slug)
+    form = CommentForm()
+    if not moderation.comments_open(post, site_settings()):
+        return render_post_page(post, form, [CLOSED], 403)
+    problems = form_problems(form, post)
+    if problems or form.errors:
+        return render_post_page(post, form, problems, 400)
+    parent = moderation.reply_parent(post, form.parent_comment_id())
+    draft = moderation.Draft(
+        name=form.name.data,
+        email=form.email.data or None,
+        body=form.body.data,
+        parent_id=parent.id if parent else None,
+        honeypot=bool((form.website.data or "").strip()),
+        ip_hash=ip_hash(),
+        browser_hash=reader.ensure_hashes()[0],
+        by_author=current_user.is_authenticated,
+    )
+    added = moderation.add_comment(post, draft, site_settings())
+    db.session.commit()
+    if added.status != CommentStatus.SPAM and not added.is_author:
+        notify.notify_new_comment(added, post)
+    anchor = f"comment-{added.id}" if added.status == CommentStatus.APPROVED else "comments"
+    return reader.remember(redirect(url_for("public.post", slug=post.slug, _anchor=anchor), 303))
+
+
+@bp.post("/post/<slug>/like")
+@limiter.limit(like_rate_limit)
+def like(slug: str):
+    post = public_post_or_404(slug)
+    if not site_settings().show_likes:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    post_id = post.id
+    try:
+        liked = toggle_like(post_id, reader.ensure_hashes())
+        db.session.commit()
+    except IntegrityError:  # the same browser's like raced itself (no write lock on PostgreSQL)
+        db.session.rollback()
+        liked = True
+    post = db.session.get(Post, post_id)
+    if wants_json():
+        count = post.like_count
+        response = jsonify(liked=liked, count=count, label=plural(count, "like"))
+    else:
+        response = redirect(url_for("public.post", slug=post.slug, _anchor="like"), 303)
+    return reader.remember(response)

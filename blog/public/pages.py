@@ -1,0 +1,61 @@
+"""The post page: one renderer for a reader's view and for a comment sent back with
+its problems, so a re-shown form looks exactly like the first one."""
+
+from flask import render_template, request
+from flask_login import current_user
+
+from blog.comments import spam
+from blog.comments.likes import has_liked
+from blog.comments.moderation import comments_open, reply_parent
+from blog.comments.threads import awaiting_count, visible_threads
+from blog.core.forms import ActionForm
+from blog.core.site import site_settings
+from blog.extensions import db
+from blog.models import Comment, Post
+from blog.posts import reading
+from blog.public import reader
+from blog.public.forms import CommentForm
+
+
+def new_comment_form() -> CommentForm:
+    form = CommentForm(formdata=None)
+    if current_user.is_authenticated:
+        form.name.data = current_user.name
+    return form
+
+
+def reply_target(post: Post, form: CommentForm) -> Comment | None:
+    """The comment being replied to (the bound form's parent_id, else ?reply_to=); the
+    form's parent_id becomes the thread it joins, since replies go one level deep."""
+    form.parent_id.data = str(form.parent_id.data or request.args.get("reply_to", ""))
+    wanted = form.parent_comment_id()
+    parent = reply_parent(post, wanted)
+    form.parent_id.data = str(parent.id) if parent else ""
+    return db.session.get(Comment, wanted) if parent else None
+
+
+def render_post_page(
+    post: Post, form: CommentForm | None = None, errors: list[str] | None = None, status=200
+):
+    """The post page, with the reader's own comment form (kept text, problems) if given."""
+    own_browser = reader.own_hashes()
+    threads = visible_threads(post.id, own_browser)
+    form = form or new_comment_form()
+    # A re-shown form keeps its start time, so "too fast" counts from the first page load.
+    if spam.form_token_problem(form.started.data or "", post.id) not in (None, spam.TOO_FAST):
+        form.started.data = spam.form_token(post.id)
+    page = render_template(
+        "public/post.html",
+        post=post,
+        related=reading.related_posts(post),
+        neighbours=reading.neighbours(post),
+        comments=threads,
+        comment_form=form,
+        form_errors=errors or [],
+        comments_open=post.visible and comments_open(post, site_settings()),
+        reply_to=reply_target(post, form),
+        awaiting_count=awaiting_count(threads),
+        like_form=ActionForm(formdata=None),
+        liked=has_liked(post.id, own_browser),
+    )
+    return page, status

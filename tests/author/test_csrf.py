@@ -1,0 +1,97 @@
+"""With CSRF on, every POST without a token is refused; the editor keeps the text."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from blog.extensions import csrf, db
+from blog.models import Post
+from tests.conftest import page_text, sign_in
+
+
+@pytest.fixture
+def config_overrides():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def post_rules(app):
+    exempt = {name.rsplit(".", 1)[-1] for name in csrf._exempt_views}
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods
+        and rule.endpoint != "static"
+        and app.view_functions[rule.endpoint].__name__ not in exempt
+    ]
+
+
+def concrete(rule, post_id: int) -> str:
+    return re.sub(r"<(?:\w+:)?\w+>", str(post_id), rule.rule)
+
+
+def test_every_post_route_refuses_a_missing_token(app, client, author, make_post):
+    post = make_post("Existing")
+    sign_in(client, author)
+    rules = post_rules(app)
+    assert any(rule.endpoint == "author.edit_post" for rule in rules)
+    for rule in rules:
+        response = client.post(concrete(rule, post.id), data={"title": "x", "body": "y"})
+        assert response.status_code == 400, rule.rule
+    assert db.session.scalar(select(func.count(Post.id))) == 1
+
+
+def test_a_stale_token_in_the_editor_keeps_the_text_and_gives_a_fresh_token(
+    client, author, make_post
+):
+    post = make_post("Existing", body="Old text")
+    sign_in(client, author)
+    response = client.post(
+        f"/admin/posts/{post.id}/edit",
+        data={"csrf_token": "stale", "title": "Edited title", "body": "Two hours of typing"},
+    )
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "Your session expired" in text and "press Save again" in text
+    assert "Two hours of typing" in text and "Edited title" in text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+    assert token and token.group(1) != "stale"
+    # The fresh token works: the second press saves.
+    again = client.post(
+        f"/admin/posts/{post.id}/edit",
+        data={
+            "csrf_token": token.group(1),
+            "title": "Edited title",
+            "body": "Two hours of typing",
+            "status": "draft",
+        },
+    )
+    assert again.status_code == 303
+    assert db.session.get(Post, post.id).body_md == "Two hours of typing"
+
+
+def test_an_expired_session_keeps_the_settings_text(client):
+    response = client.post("/admin/settings", data={"about_md": "My long about page"})
+    assert response.status_code == 400
+    assert "My long about page" in page_text(response)
+
+
+def test_autosave_with_a_stale_token_answers_json(client, author):
+    sign_in(client, author)
+    response = client.post(
+        "/admin/posts/autosave",
+        data={"title": "t", "body": "b"},
+        headers={"X-CSRFToken": "bad", "Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "sign in again" in response.get_json()["error"]
+
+
+def test_autosave_accepts_the_token_in_a_header(client, author):
+    sign_in(client, author)
+    page = client.get("/admin/posts/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/admin/posts/autosave", data={"title": "t", "body": "b"}, headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 200 and response.get_json()["saved"]

@@ -1,0 +1,121 @@
+"""The same code on PostgreSQL: migrations, reader pages and view counting.
+
+Runs when BLOG_TEST_DATABASE_URL names a PostgreSQL database (CI sets it). Each
+pytest-xdist worker works in a schema of its own in that database, emptied before every
+test, so workers never see each other's tables.
+"""
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import make_url, text
+
+from blog import create_app
+from blog.extensions import db
+from tests.conftest import ROOT, base_config
+from tests.core.test_migrations import _is_search_index
+
+URL = os.environ.get("BLOG_TEST_DATABASE_URL", "")
+pytestmark = [
+    pytest.mark.skipif(not URL.startswith("postgresql"), reason="BLOG_TEST_DATABASE_URL unset"),
+]
+BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"}
+
+
+def worker_url() -> tuple[str, str]:
+    """The test database URL with this worker's schema first on the search path."""
+    schema = "test_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = make_url(URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+@pytest.fixture
+def pg_app(tmp_path):
+    url, schema = worker_url()
+    app = create_app(
+        {**base_config(tmp_path / "unused.sqlite3", tmp_path), "SQLALCHEMY_DATABASE_URI": url}
+    )
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        upgrade(directory=str(ROOT / "migrations"))
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_migrations_match_models_on_postgresql(pg_app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert [change for change in diff if not _is_search_index(change)] == []
+
+
+def test_reader_pages_and_view_counts_on_postgresql(pg_app):
+    from blog.models import Post, PostView
+
+    pg_app.test_cli_runner().invoke(args=["demo"])
+    client = pg_app.test_client()
+    for url in ("/", "/about", "/tag/prevention", "/healthz"):
+        assert client.get(url).status_code == 200, url
+    for _ in range(3):
+        assert client.get("/post/understanding-blood-pressure", headers=BROWSER).status_code == 200
+    post = db.session.scalar(db.select(Post).where(Post.slug == "understanding-blood-pressure"))
+    db.session.refresh(post)
+    assert post.view_count == 3
+    assert db.session.scalar(db.select(PostView.count).where(PostView.post_id == post.id)) == 3
+
+
+def test_ids_too_large_for_an_integer_column_are_refused_not_500(pg_app):
+    from werkzeug.security import generate_password_hash
+
+    from blog.models import Author, Post
+    from tests.conftest import sign_in
+
+    pg_app.config.update(COMMENT_MIN_SECONDS=0, WTF_CSRF_ENABLED=False)
+    pg_app.test_cli_runner().invoke(args=["demo"])
+    author = Author(name="Dr. P", email="p@example.org", password_hash=generate_password_hash("x"))
+    db.session.add(author)
+    db.session.commit()
+    slug = db.session.scalar(db.select(Post.slug).limit(1))
+    reader = pg_app.test_client()
+    writer = pg_app.test_client()
+    sign_in(writer, author, BROWSER["User-Agent"])
+    big = str(2**31)
+    comment = {"name": "N", "body": "B", "parent_id": big}
+    requests = [
+        (reader, "GET", f"/post/{slug}?reply_to={big}", None, 200),
+        (reader, "POST", f"/post/{slug}/comments", comment, 400),
+        (writer, "POST", "/admin/comments/bulk", {"ids": [big], "action": "approve"}, 400),
+        (writer, "POST", "/admin/posts/autosave", {"post_id": big, "title": "T", "body": "B"}, 400),
+        (writer, "POST", "/admin/posts/new", {"title": "T", "cover_media_id": big}, 400),
+        (writer, "GET", f"/admin/posts/{big}/edit", None, 404),
+    ]
+    for client, method, url, data, status in requests:
+        response = client.open(url, method=method, data=data, headers=BROWSER)
+        assert response.status_code == status, url
+
+
+def test_nul_characters_never_reach_postgresql(pg_app):
+    from blog.models import Comment, Post
+    from tests.comment_helpers import form_data
+
+    pg_app.config.update(COMMENT_MIN_SECONDS=0, WTF_CSRF_ENABLED=False, COMMENT_RATE_LIMIT="")
+    pg_app.test_cli_runner().invoke(args=["demo"])
+    client = pg_app.test_client()
+    for url in ("/post/x%00y", "/tag/%00", "/tag/%00/feed.xml"):
+        assert client.get(url).status_code == 404, url
+    fields = {"email": "a\x00@b.org", "password": "x" * 12}
+    assert client.post("/login", data=fields).status_code == 401  # a wrong password
+    assert client.post("/login", json=fields).status_code == 415  # forms only
+    post = db.session.scalar(db.select(Post).limit(1))
+    with pg_app.test_request_context():
+        comment = form_data(post, name="Li\x00nda", email="l\x00@x.org", body="Is\x00 it safe?")
+    url = f"/post/{post.slug}/comments"
+    assert client.post(url, data=comment, headers=BROWSER).status_code == 303
+    stored = db.session.scalar(db.select(Comment).order_by(Comment.id.desc()).limit(1))
+    assert (stored.author_name, stored.body_md) == ("Linda", "Is it safe?")

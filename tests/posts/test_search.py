@@ -1,0 +1,285 @@
+"""Site search: what readers find, what they never find, and hostile input."""
+
+import re
+from datetime import timedelta
+
+import html5lib
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select, text, update
+
+from blog import create_app
+from blog.core.clock import utcnow
+from blog.extensions import db
+from blog.models import Post, PostStatus, Tag
+from blog.posts.search import fts5_query, highlight, search_terms, tsquery_text
+from blog.posts.writing import set_tags
+from tests.conftest import ROOT, base_config
+
+
+def titles(client, query: str, page: int | None = None) -> list[str]:
+    url = "/search?q=" + query + (f"&page={page}" if page else "")
+    response = client.get(url)
+    assert response.status_code == 200
+    found = re.findall(r'class="search-result__title"><a href="/post/([^"]+)"', response.text)
+    return found
+
+
+def test_finds_posts_by_title_excerpt_body_and_tag(client, make_post):
+    make_post("Statins explained", body="Cholesterol-lowering drugs.")
+    make_post("Plain", body="Nothing here.", excerpt="About anticoagulation clinics.")
+    make_post("Body only", body="Some words about thrombolysis in stroke.")
+    make_post("Tagged", body="Unrelated text.", tags="Nephrology")
+    assert titles(client, "statins") == ["statins-explained"]
+    assert titles(client, "anticoagulation") == ["plain"]
+    assert titles(client, "thrombolysis") == ["body-only"]
+    assert titles(client, "nephrology") == ["tagged"]
+
+
+def test_title_matches_rank_first_and_words_are_stemmed(client, make_post):
+    make_post("Walking every day", body="A short note.")
+    make_post("Body mention", body="Walking is mentioned here, and walking again, walks.")
+    assert titles(client, "walk") == ["walking-every-day", "body-mention"]
+
+
+def test_last_word_matches_as_a_prefix_and_all_words_must_match(client, make_post):
+    make_post("Hypertension at home", body="Measure twice.")
+    make_post("Hypertension in clinic", body="White coat.")
+    assert set(titles(client, "hypert")) == {"hypertension-in-clinic", "hypertension-at-home"}
+    assert titles(client, "hypertension home") == ["hypertension-at-home"]
+
+
+def test_snippets_highlight_matches_and_escape_the_text(client, make_post):
+    make_post(
+        "Escaping <b>check</b>",
+        body="The word potassium appears beside `<script>alert(1)</script>` code.",
+    )
+    page = client.get("/search?q=potassium").text
+    assert "<mark>potassium</mark>" in page
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Escaping &lt;b&gt;check&lt;/b&gt;" in page
+
+
+def test_query_text_is_escaped_on_the_results_page(client, make_post):
+    make_post("Anything")
+    page = client.get('/search?q=<img src=x onerror=alert(1)>"').text
+    assert "<img src=x" not in page
+    assert 'value="&lt;img src=x onerror=alert(1)&gt;&#34;"' in page
+
+
+def test_drafts_future_and_trashed_posts_never_appear(client, make_post):
+    make_post("Magnesium published")
+    make_post("Magnesium draft", status=PostStatus.DRAFT)
+    make_post(
+        "Magnesium scheduled",
+        status=PostStatus.SCHEDULED,
+        published_at=utcnow() + timedelta(days=2),
+    )
+    make_post("Magnesium trashed", deleted_at=utcnow())
+    assert titles(client, "magnesium") == ["magnesium-published"]
+
+
+def test_a_scheduled_post_appears_when_its_time_comes(client, make_post):
+    post = make_post(
+        "Zinc later", status=PostStatus.SCHEDULED, published_at=utcnow() + timedelta(hours=1)
+    )
+    assert titles(client, "zinc") == []
+    db.session.execute(
+        update(Post).where(Post.id == post.id).values(published_at=utcnow() - timedelta(minutes=1))
+    )
+    db.session.commit()
+    assert titles(client, "zinc") == ["zinc-later"]
+
+
+def test_index_follows_edits_tag_renames_and_deletes(client, make_post):
+    post = make_post("Iron basics", body="Ferritin levels.", tags="Anaemia")
+    post.title = "Copper basics"
+    db.session.commit()
+    assert titles(client, "iron") == []
+    assert titles(client, "copper") == ["iron-basics"]
+    tag = db.session.scalar(select(Tag).where(Tag.slug == "anaemia"))
+    tag.name = "Haematology"
+    db.session.commit()
+    assert titles(client, "haematology") == ["iron-basics"]
+    assert titles(client, "anaemia") == []
+    set_tags(post, "Ferritin stores, Minerals")
+    db.session.commit()
+    assert titles(client, "haematology") == []
+    assert titles(client, "minerals") == ["iron-basics"]
+    db.session.delete(db.session.scalar(select(Tag).where(Tag.slug == "minerals")))
+    db.session.commit()
+    assert titles(client, "minerals") == []
+    assert titles(client, "stores") == ["iron-basics"]
+    post.excerpt = "Zinc and selenium."
+    db.session.commit()
+    assert titles(client, "selenium") == ["iron-basics"]
+    db.session.delete(post)
+    db.session.commit()
+    assert titles(client, "copper") == []
+    assert db.session.scalar(text("SELECT count(*) FROM search_posts")) == 0
+
+
+def test_a_view_or_comment_count_change_does_not_rewrite_the_index(app, make_post):
+    post = make_post("Counted", body="Body.")
+    statements = []
+    from sqlalchemy import event
+
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    post.comment_count += 1
+    db.session.commit()
+    assert not [s for s in statements if "search_posts" in s]
+
+
+def test_results_are_paginated_ten_a_page(client, make_post):
+    for number in range(23):
+        make_post(f"Vaccine note {number:02d}", published_at=utcnow() - timedelta(hours=number + 1))
+    first = client.get("/search?q=vaccine").text
+    assert "23 posts found" in first and "Page 1 of 3" in first
+    assert len(titles(client, "vaccine")) == 10
+    assert len(titles(client, "vaccine", page=3)) == 3
+    assert 'rel="next" href="/search?page=2&amp;q=vaccine"' in first
+    assert client.get("/search?q=vaccine&page=4").status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "x", "99999999999", "2%00"])
+def test_bad_page_numbers_are_404(client, make_post, bad):
+    make_post("Vaccine")
+    assert client.get(f"/search?q=vaccine&page={bad}").status_code == 404
+
+
+def test_empty_query_shows_the_search_form(client):
+    response = client.get("/search")
+    assert response.status_code == 200
+    assert 'id="search-page-q"' in response.text
+    assert "No results" not in response.text
+
+
+def test_header_has_a_labelled_search_form_on_every_page(client, make_post):
+    make_post("Any")
+    for url in ("/", "/post/any", "/about", "/archive", "/search?q=any"):
+        page = client.get(url).text
+        assert 'role="search" action="/search" method="get"' in page, url
+        assert '<label class="visually-hidden" for="site-search-q">Search posts</label>' in page
+    assert 'value="any"' in client.get("/search?q=any").text
+
+
+HOSTILE = [
+    '"',
+    '""',
+    '"unterminated',
+    "*",
+    "**",
+    "a*",
+    "*a",
+    "NEAR(",
+    "NEAR(a b",
+    "NEAR(a, b, 3)",
+    "(",
+    ")",
+    "((a)",
+    "[",
+    "]",
+    "{",
+    "a AND",
+    "AND",
+    "OR OR",
+    "NOT",
+    "a NOT b",
+    "title:",
+    "title:blood",
+    "body:x OR tags:y",
+    "-",
+    "-blood",
+    "+",
+    "^",
+    "^blood",
+    ":",
+    ";--",
+    "'; DROP TABLE posts; --",
+    "%",
+    "%%",
+    "\\",
+    "\\\\\\",
+    "😀",
+    "👩🏽‍⚕️ blood",
+    "\u200b",
+    "\u0301",
+    "a\u0301",
+    "ﷺ",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "x" * 10240,
+    "blood " * 2000,
+    "\x01\x02\x03",
+    "<script>alert(1)</script>",
+    "{{ 7*7 }}",
+    "${7*7}",
+    "&amp;",
+    "\t\n\r",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+def test_any_input_answers_200(client, make_post, query):
+    make_post("Blood pressure", body="Blood pressure and title notes.", tags="Heart")
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    html5lib.HTMLParser(strict=False).parse(response.text)
+    assert "<script>alert(1)" not in response.text
+
+
+@pytest.mark.parametrize(
+    "raw_query",
+    ["q=%00", "q=%00blood%00", "q=%ED%A0%80", "q=%ED%A0%80blood", "q=%FF%FE", "q=%C0%AF", "q"],
+)
+def test_nul_bytes_and_broken_utf8_answer_200(client, make_post, raw_query):
+    make_post("Blood")
+    assert client.get("/search?" + raw_query).status_code == 200
+
+
+def test_search_terms_are_quoted_and_capped():
+    assert search_terms('title:"blood" NEAR(a*') == ["title", "blood", "NEAR", "a"]
+    assert fts5_query(["NEAR", "a"]) == '"NEAR" "a"*'
+    assert tsquery_text(["it's", "b"]) == "'it''s' & 'b':*"
+    assert len(search_terms("word " * 100)) == 12
+    assert search_terms("x" * 10240) == ["x" * 200]
+    assert search_terms("\ud800abc") == ["abc"]
+
+
+def test_highlight_escapes_everything_but_its_own_marks():
+    marked = "<b>\ue000x & y\ue001</b> \ue001 stray \ue000"
+    assert str(highlight(marked)) == "&lt;b&gt;<mark>x &amp; y</mark>&lt;/b&gt;  stray "
+
+
+def test_the_migration_indexes_posts_that_already_exist(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    app = create_app(base_config(path, tmp_path))
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="0001")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO authors (id, name, credentials, job_title, bio_md, bio_html,"
+                    " session_version, created_at) VALUES (1, 'A', '', '', '', '', 1, :now)"
+                ),
+                {"now": utcnow()},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO posts (author_id, title, slug, body_md, body_html, toc_json,"
+                    " body_text, excerpt, auto_excerpt, meta_description, status, featured,"
+                    " sample, published_at, reviewed_by, medical, audience, word_count,"
+                    " reading_minutes, view_count, like_count, comment_count, created_at,"
+                    " updated_at) VALUES (1, 'Legacy gout post', 'legacy', '', '', '[]',"
+                    " 'Uric acid crystals.', '', '', '', 'published', 0, 0, :past, '', 0,"
+                    " 'patients', 3, 1, 0, 0, 0, :past, :past)"
+                ),
+                {"past": utcnow() - timedelta(days=1)},
+            )
+        upgrade(directory=str(ROOT / "migrations"))
+        client = app.test_client()
+        assert titles(client, "uric") == ["legacy"]
+        assert titles(client, "gout") == ["legacy"]
+        db.session.remove()
+        db.engine.dispose()
