@@ -15,7 +15,7 @@ from sqlalchemy import make_url, text
 
 from blog import create_app
 from blog.extensions import db
-from tests.conftest import ROOT, base_config
+from tests.conftest import ROOT, IsolatedClient, base_config
 from tests.core.test_migrations import _is_search_index
 
 URL = os.environ.get("BLOG_TEST_DATABASE_URL", "")
@@ -38,6 +38,7 @@ def pg_app(tmp_path):
     app = create_app(
         {**base_config(tmp_path / "unused.sqlite3", tmp_path), "SQLALCHEMY_DATABASE_URI": url}
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         with db.engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))

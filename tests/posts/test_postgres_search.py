@@ -13,8 +13,8 @@ from sqlalchemy import text
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import PostStatus
-from tests.posts.test_search import HOSTILE, titles
 from tests.core.test_postgres import URL, pg_app  # noqa: F401 (fixture)
+from tests.posts.test_search import HOSTILE, titles
 
 pytestmark = [
     pytest.mark.skipif(not URL.startswith("postgresql"), reason="BLOG_TEST_DATABASE_URL unset"),
