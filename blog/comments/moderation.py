@@ -74,7 +74,7 @@ def is_known_commenter(name: str, email: str | None) -> bool:
     return found is not None
 
 
-def decide(draft: Draft, body_html: str, settings: Settings) -> tuple[str, str]:
+def decide(draft: Draft, body_html: str, settings: Settings | None) -> tuple[str, str]:
     """The new comment's status and the reason shown to the moderator."""
     if draft.by_author:
         return CommentStatus.APPROVED, ""
@@ -96,8 +96,9 @@ def decide(draft: Draft, body_html: str, settings: Settings) -> tuple[str, str]:
     return CommentStatus.PENDING, "First comment from this name and email."
 
 
-def add_comment(post: Post, draft: Draft, settings: Settings) -> Comment:
-    """Store a reader's comment with the status the policy gives it (caller commits)."""
+def add_comment(post: Post, draft: Draft, settings: Settings | None = None) -> Comment:
+    """Store a comment with the status the policy gives it (caller commits); the author's
+    own comments need no settings."""
     body_html = render_comment(draft.body)
     status, reason = decide(draft, body_html, settings)
     comment = Comment(
@@ -138,19 +139,9 @@ def author_reply(comment: Comment, author: Author, body: str) -> Comment:
     pending comment approves it: answering it is the author's decision to publish it."""
     if comment.status != CommentStatus.APPROVED:
         apply_action(comment, "approve")
-    reply = Comment(
-        post_id=comment.post_id,
-        parent_id=comment.parent_id or comment.id,
-        author_name=author.name,
-        body_md=body,
-        body_html=render_comment(body),
-        status=CommentStatus.APPROVED,
-        is_author=True,
-    )
-    db.session.add(reply)
-    db.session.flush()
-    refresh_comment_count(comment.post_id)
-    return reply
+    thread = comment.parent_id or comment.id
+    draft = Draft(name=author.name, email=None, body=body, parent_id=thread, by_author=True)
+    return add_comment(comment.post, draft)
 
 
 def erase_email(email: str) -> int:

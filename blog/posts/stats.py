@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Request
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.datastructures import Headers
 
 from blog.core.clock import utcnow
 from blog.core.database import begin_write
@@ -23,14 +23,14 @@ BOT_RE = re.compile(
 )
 
 
-def is_reader_view(request: Request, signed_in: bool) -> bool:
-    """Whether a request for a post page is a reader's view worth counting."""
-    if request.method != "GET" or signed_in:
+def is_reader_view(headers: Headers, signed_in: bool) -> bool:
+    """Whether a GET of a post page, sent with ``headers``, is a reader's view worth counting."""
+    if signed_in:
         return False
-    purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
+    purpose = headers.get("Sec-Purpose", "") + headers.get("Purpose", "")
     if "prefetch" in purpose:
         return False
-    agent = request.headers.get("User-Agent", "")
+    agent = headers.get("User-Agent", "")
     return bool(agent) and not BOT_RE.search(agent)
 
 

@@ -70,7 +70,10 @@ def post(slug: str):
         abort(410)
     if not found.visible and not current_user.is_authenticated:
         abort(404)
-    if found.visible and is_reader_view(request, current_user.is_authenticated):
+    counted = request.method == "GET" and is_reader_view(
+        request.headers, current_user.is_authenticated
+    )
+    if found.visible and counted:
         record_view(found.id)
     return render_post_page(found)
 

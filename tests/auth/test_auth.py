@@ -1,6 +1,7 @@
 """First-run setup, sign-in, sign-out, password change and the create-author command."""
 
 import logging
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -277,3 +278,31 @@ def test_create_author_refuses_a_short_password(runner):
         input="short\n",
     )
     assert result.exit_code != 0 and "12 characters" in result.output
+
+
+class TestLogoutWithAnExpiredForm:
+    """A sign-out never silently does nothing: an expired form asks again."""
+
+    @pytest.fixture
+    def config_overrides(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_a_stale_token_keeps_the_author_signed_in_and_offers_the_button_again(
+        self, client, author
+    ):
+        sign_in(client, author)
+        client.get("/admin/")  # a page with the sign-out form, as the author had open
+        response = client.post("/logout", data={"csrf_token": "expired"})
+        assert response.status_code == 400
+        text = page_text(response)
+        assert "still signed in" in text and "Sign out" in text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+        assert client.get("/admin/").status_code == 200
+        done = client.post("/logout", data={"csrf_token": token})
+        assert done.status_code == 303
+        assert client.get("/admin/").status_code == 302
+
+    def test_a_signed_out_browser_is_simply_told_it_is_signed_out(self, client):
+        response = client.post("/logout", data={"csrf_token": "expired"})
+        assert response.status_code == 303
+        assert "You have signed out." in page_text(client.get(response.headers["Location"]))

@@ -15,6 +15,8 @@ from tests.comment_helpers import FAST_FORMS, change_settings, comments_section,
 from tests.conftest import CORPUS
 from tests.html_checks import script_risks
 
+pytestmark = pytest.mark.slow  # the whole public corpus: `make check` leaves it out
+
 PAYLOADS = [
     line
     for line in (CORPUS / "xss-payloads.txt")

@@ -121,6 +121,7 @@ def test_json_from_a_signed_out_script_is_told_to_sign_in(client, make_post, pat
     assert "Sign in" in response.get_json()["error"]
 
 
+@pytest.mark.slow
 def test_a_very_long_post_saves_from_the_editors_script(author_client):
     """The editor's script sends FormData (multipart), where Werkzeug caps text at 500 kB."""
     body = "Ééé long paragraph of careful clinical text.\n\n" * 15000  # about 720 kB

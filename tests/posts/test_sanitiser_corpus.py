@@ -6,6 +6,8 @@ from blog.content import render_comment, render_post
 from tests.conftest import CORPUS
 from tests.html_checks import script_risks
 
+pytestmark = pytest.mark.slow  # the whole public corpus: `make check` leaves it out
+
 PAYLOADS = (CORPUS / "xss-payloads.txt").read_text(encoding="utf-8", errors="replace").splitlines()
 CHUNK = 400
 CHUNKS = [PAYLOADS[i : i + CHUNK] for i in range(0, len(PAYLOADS), CHUNK)]
