@@ -9,11 +9,12 @@ never with a database error. A NUL in the path is a 404 (create_app checks it).
 from urllib.parse import urlsplit
 
 import flask
-from flask import request
+from flask import current_app, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import Forbidden
 from werkzeug.routing import IntegerConverter
 
-from blog.core.database import MAX_ID
+from blog.core.database import MAX_ID, SAFE_METHODS
 
 
 def parse_id(raw: str | None) -> int | None:
@@ -89,7 +90,40 @@ class Request(flask.Request):
     parameter_storage_class = NulFreeMultiDict
 
 
+class CrossSiteRequest(Forbidden):
+    """A write sent by another site's page: refused before any session or form work."""
+
+    description = "This was sent from another website, so it was refused. Nothing was changed."
+
+
+def own_origins() -> set[str]:
+    """The origins this site's own pages have: the request's, and SITE_URL's."""
+    origins = {request.host_url.rstrip("/")}
+    site = urlsplit(current_app.config.get("SITE_URL") or "")
+    if site.scheme and site.netloc:
+        origins.add(f"{site.scheme}://{site.netloc}")
+    return origins
+
+
+def is_cross_site() -> bool:
+    """Whether the browser says another site's page sent this request. Browsers send
+    Sec-Fetch-Site (or at least Origin) with every form post and fetch; a client that
+    sends neither is no browser page, and the CSRF token still guards it."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and origin not in own_origins()
+
+
+def refuse_cross_site_writes() -> None:
+    if request.method not in SAFE_METHODS and is_cross_site():
+        raise CrossSiteRequest()
+
+
 def install(app: flask.Flask) -> None:
-    """Use these before any route is registered."""
+    """Use these before any route is registered (and before the extensions, so that a
+    cross-site write is refused before any session, sign-in or form work)."""
     app.request_class = Request
     app.url_map.converters["int"] = DatabaseInteger
+    app.before_request(refuse_cross_site_writes)

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from blog.core.inputs import wants_json
+from blog.core.inputs import CrossSiteRequest, wants_json
 from blog.extensions import db
 
 bp = Blueprint("errors", __name__)
@@ -37,6 +37,8 @@ def http_error(error: HTTPException):
     title, message = MESSAGES.get(code, (error.name, error.description))
     if isinstance(error, CSRFError):
         title, message = FORM_EXPIRED
+    elif isinstance(error, CrossSiteRequest):
+        title, message = "Refused", error.description
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json():
         return {"error": message, "status": code}, code, headers
