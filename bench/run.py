@@ -37,7 +37,8 @@ def free_port() -> int:
 def build_site(folder: Path, posts: int) -> list[str]:
     """Create and fill the database; return the post slugs."""
     os.environ.update(
-        BLOG_SECRET_KEY="bench", BLOG_DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}"
+        BLOG_SECRET_KEY="bench-" + "0" * 32,
+        BLOG_DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
     )
     from flask_migrate import upgrade
 

@@ -3,8 +3,9 @@
 import logging
 import os
 from logging.config import dictConfig
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -68,15 +69,19 @@ def configure_logging() -> None:
 def finish_config(app: Flask) -> None:
     """Derive settings from the layered config and refuse to run without a real key."""
     config = app.config
-    if not (app.debug or app.testing) and config["SECRET_KEY"] in (None, "", "dev"):
+    if not (app.debug or app.testing) and len(str(config["SECRET_KEY"] or "")) < 32:
         raise RuntimeError(
-            "No SECRET_KEY: run `make run` once (it writes instance/config.py) "
-            "or set BLOG_SECRET_KEY."
+            "SECRET_KEY is missing or shorter than 32 characters: run `make run` once (it "
+            "writes a random one to instance/config.py) or set BLOG_SECRET_KEY to the output "
+            "of `python3 -c 'import secrets; print(secrets.token_hex(32))'`."
         )
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         sqlite_file = os.path.join(app.instance_path, "blog.sqlite3")
         config["SQLALCHEMY_DATABASE_URI"] = database_url(config["DATABASE_URL"], sqlite_file)
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    if config["SITE_URL"] and not config.get("TRUSTED_HOSTS"):
+        # Only the public address may be asked for: a forged Host never reaches a page.
+        config["TRUSTED_HOSTS"] = [urlsplit(config["SITE_URL"]).hostname]
     config["MEDIA_DIR"] = config["MEDIA_DIR"] or os.path.join(app.instance_path, "media")
     config["MAX_CONTENT_LENGTH"] = int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     # Werkzeug's own cap on form text (500 kB) would refuse a long post's save with 413.
@@ -137,6 +142,13 @@ def register_blueprints(app: Flask) -> None:
 
 def register_security_headers(app: Flask) -> None:
     """A strict CSP and friends on every response; cache headers for anonymous pages."""
+    permissions = (
+        "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), "
+        "encrypted-media=(), fullscreen=(self), geolocation=(), gyroscope=(), "
+        "interest-cohort=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+        "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
+        "serial=(), usb=(), xr-spatial-tracking=()"
+    )
     csp = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -161,15 +173,22 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "interest-cohort=(), camera=(), microphone=()")
+        headers.setdefault("Permissions-Policy", permissions)
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if "Cache-Control" not in headers:
-            if getattr(g, "cache_public", False) and response.status_code == 200:
-                seconds = int(app.config["PUBLIC_CACHE_SECONDS"])
-                headers["Cache-Control"] = f"public, max-age={seconds}"
-            else:
-                headers["Cache-Control"] = "no-cache, private"
+        if response.cache_control.public:  # the view's own: the same for everyone (feeds, media)
+            return response
+        if current_user.is_authenticated:  # what the author sees is stored nowhere
+            headers["Cache-Control"] = "no-store"
+        elif (
+            getattr(g, "cache_public", False)
+            and response.status_code == 200
+            and not (session.modified or "Set-Cookie" in headers)
+        ):
+            seconds = int(app.config["PUBLIC_CACHE_SECONDS"])
+            headers["Cache-Control"] = f"public, max-age={seconds}"
+        elif "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-cache, private"
         return response
 
 

@@ -25,7 +25,7 @@ CORPUS = ROOT / "tests" / "data"
 def base_config(database_path: Path, tmp_path: Path) -> dict:
     return {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-for-rounds-tests-only",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,

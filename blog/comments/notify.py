@@ -6,10 +6,11 @@ import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, url_for
+from flask import current_app
 
 from blog.core.site import site_author
 from blog.models import Comment, CommentStatus, Post
+from blog.posts.seo import absolute_url
 
 EXCERPT_CHARS = 600
 
@@ -21,8 +22,8 @@ def recipient() -> str | None:
 
 
 def build_message(comment: Comment, post: Post, to: str) -> EmailMessage:
-    queue_url = url_for("author.moderate", _external=True)
-    post_url = url_for("public.post", slug=post.slug, _external=True) + f"#comment-{comment.id}"
+    queue_url = absolute_url("author.moderate")  # SITE_URL: never the request's Host
+    post_url = absolute_url("public.post", slug=post.slug) + f"#comment-{comment.id}"
     waiting = comment.status == CommentStatus.PENDING
     body = comment.body_md
     if len(body) > EXCERPT_CHARS:

@@ -15,3 +15,11 @@ def strip(value):
 def lower(value):
     """A field filter: lower case (email addresses)."""
     return value.lower() if isinstance(value, str) else value
+
+
+def one_line(value):
+    """A field filter for names: control characters (CR, LF, tabs…) become spaces, so a
+    name can never add lines to a mail or a log."""
+    if not isinstance(value, str):
+        return value
+    return " ".join("".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in value).split())

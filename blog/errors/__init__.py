@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from blog.core.inputs import CrossSiteRequest, wants_json
 from blog.extensions import db
@@ -31,6 +31,8 @@ FORM_EXPIRED = (
 def http_error(error: HTTPException):
     if error.response is not None:  # a view's own page for this error (e.g. a 429 keeping a form)
         return error.response
+    if isinstance(error, SecurityError):  # a Host not in TRUSTED_HOSTS: no URL can be built
+        return "Unknown host name.", 400, {"Content-Type": "text/plain; charset=utf-8"}
     code = error.code or 500
     if code >= 500:
         db.session.rollback()

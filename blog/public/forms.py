@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from blog.core.forms import lower, strip
+from blog.core.forms import lower, one_line, strip
 from blog.core.inputs import parse_id
 
 NAME_MAX = 80
@@ -14,7 +14,7 @@ BODY_MAX = 5000
 class CommentForm(FlaskForm):
     name = StringField(
         "Name",
-        filters=[strip],
+        filters=[one_line],
         validators=[
             DataRequired("Please enter your name."),
             Length(max=NAME_MAX, message=f"Names can be up to {NAME_MAX} characters."),

@@ -67,7 +67,8 @@ def post(slug: str):
             abort(404)  # the new address of a hidden post would give its title away
         return redirect(url_for("public.post", slug=target.slug), 301)
     if found.deleted_at is not None and not current_user.is_authenticated:
-        abort(410)
+        was_public = found.published_at is not None and found.published_at <= found.deleted_at
+        abort(410 if was_public else 404)  # a 410 would confirm a draft's guessed address
     if not found.visible and not current_user.is_authenticated:
         abort(404)
     counted = request.method == "GET" and is_reader_view(

@@ -81,3 +81,11 @@ def test_emptied_posts_leave_the_search_index(author_client, make_post):
     author_client.post(f"/admin/posts/{post_id}/delete")
     author_client.post("/admin/trash/empty")
     assert (post_id,) not in db.session.execute(text(indexed)).all()
+
+
+def test_a_trashed_draft_that_was_never_public_is_404_not_410(author_client, app, make_post):
+    from blog.models import PostStatus
+
+    draft = make_post("Secret plans", status=PostStatus.DRAFT)
+    assert author_client.post(f"/admin/posts/{draft.id}/delete").status_code == 303
+    assert app.test_client().get(f"/post/{draft.slug}").status_code == 404

@@ -231,3 +231,10 @@ def test_nul_characters_are_dropped_from_what_is_sent(client, make_post):
     assert response.status_code == 303
     [comment] = comments()
     assert (comment.author_name, comment.body_md) == ("Linda", "Is it safe?")
+
+
+def test_line_breaks_in_a_name_cannot_forge_lines_in_the_mail(client, make_post):
+    post = make_post("Hello")
+    response = post_comment(client, post, name="Ann\r\nBcc: x@evil.example\tZ")
+    assert response.status_code == 303
+    assert [c.author_name for c in comments()] == ["Ann Bcc: x@evil.example Z"]

@@ -99,7 +99,7 @@ def test_twenty_threads_post_two_hundred_comments(app, make_post, tmp_path):
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
-        "BLOG_SECRET_KEY": "load-test-secret",
+        "BLOG_SECRET_KEY": "load-test-secret-" + "0" * 32,
         "BLOG_DATABASE_URL": database,
         "BLOG_COMMENT_MIN_SECONDS": "0",
         "BLOG_COMMENT_RATE_LIMIT": "10000 per minute",

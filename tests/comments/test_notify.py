@@ -7,7 +7,7 @@ from aiosmtpd.controller import Controller
 
 from blog.comments import notify
 from blog.models import CommentStatus
-from tests.comment_helpers import BROWSER, FAST_FORMS, comments, post_comment
+from tests.comment_helpers import BROWSER, FAST_FORMS, comments, form_data, post_comment
 from tests.conftest import sign_in
 
 
@@ -41,7 +41,12 @@ def inbox(smtp_port):
 
 
 @pytest.fixture
-def config_overrides(smtp_port):
+def site_url():
+    return ""
+
+
+@pytest.fixture
+def config_overrides(smtp_port, site_url):
     return {
         **FAST_FORMS,
         "MAIL_SERVER": "127.0.0.1",
@@ -49,7 +54,7 @@ def config_overrides(smtp_port):
         "MAIL_USE_TLS": False,
         "MAIL_FROM": "blog@example.org",
         "MAIL_TIMEOUT": 5,
-        "SITE_URL": "",
+        "SITE_URL": site_url,
     }
 
 
@@ -116,3 +121,17 @@ def test_build_message_for_a_published_comment(app, make_post, make_comment, aut
     assert message["Subject"] == "New comment on “Sleep”"
     assert f"/post/sleep#comment-{comment.id}" in body
     assert body.count("x") < 700
+
+
+@pytest.mark.parametrize("site_url", ["https://blog.example.org"])
+def test_mail_links_come_from_site_url_and_other_hosts_are_refused(
+    inbox, smtp_port, site_url, config_overrides, client, make_post, author
+):
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+    post = make_post("Sleep well", author=author)
+    data = form_data(post, body="Is melatonin safe?")
+    headers = {**BROWSER, "Host": "blog.example.org"}
+    assert client.post(f"/post/{post.slug}/comments", data=data, headers=headers).status_code == 303
+    text = inbox.messages[0].content.decode()
+    assert "https://blog.example.org/admin/comments" in text
+    assert "localhost" not in text and "evil" not in text

@@ -18,6 +18,13 @@ def empty_instance(tmp_path, monkeypatch):
     return instance
 
 
+@pytest.mark.parametrize("weak", ["changeme", "dev", "x" * 31])
+def test_refuses_a_short_secret_key(tmp_path, monkeypatch, weak):
+    monkeypatch.setenv("BLOG_SECRET_KEY", weak)
+    with pytest.raises(RuntimeError, match="shorter than 32"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+
 def test_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("BLOG_SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
@@ -25,21 +32,23 @@ def test_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
 
 
 def test_environment_overrides_defaults(monkeypatch, tmp_path):
-    monkeypatch.setenv("BLOG_SECRET_KEY", "from-env")
+    monkeypatch.setenv("BLOG_SECRET_KEY", "from-env-" + "e" * 32)
     monkeypatch.setenv("BLOG_POSTS_PER_PAGE", "7")
     monkeypatch.setenv("BLOG_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite3")
     app = create_app()
-    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["SECRET_KEY"] == "from-env-" + "e" * 32
     assert app.config["POSTS_PER_PAGE"] == 7
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/env.sqlite3"
 
 
 def test_instance_config_is_read_before_environment(monkeypatch, empty_instance):
     instance = empty_instance
-    (instance / "config.py").write_text("SECRET_KEY = 'from-file'\nPOSTS_PER_PAGE = 3\n")
+    (instance / "config.py").write_text(
+        "SECRET_KEY = 'from-file-' + 'f' * 32\nPOSTS_PER_PAGE = 3\n"
+    )
     monkeypatch.setenv("BLOG_POSTS_PER_PAGE", "5")
     app = create_app()
-    assert app.config["SECRET_KEY"] == "from-file"
+    assert app.config["SECRET_KEY"] == "from-file-" + "f" * 32
     assert app.config["POSTS_PER_PAGE"] == 5
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance}/blog.sqlite3"
 

@@ -22,7 +22,10 @@ BODY = (
 
 @pytest.fixture
 def config_overrides():
-    return {"SITE_URL": "https://blog.example.org"}
+    return {
+        "SITE_URL": "https://blog.example.org",
+        "TRUSTED_HOSTS": ["localhost", "blog.example.org"],
+    }
 
 
 def parse(response):
@@ -185,7 +188,7 @@ def test_robots_names_the_sitemap_and_keeps_crawlers_out_of_admin(client):
 
 
 def test_without_site_url_the_request_host_is_used(app, make_post):
-    app.config["SITE_URL"] = ""
+    app.config.update(SITE_URL="", TRUSTED_HOSTS=None)
     make_post("Hosted")
     client = app.test_client()
     robots = client.get("/robots.txt", base_url="https://other.example").text

@@ -15,7 +15,7 @@ ROOT = "https://blog.example.org"
 
 @pytest.fixture
 def config_overrides():
-    return {"SITE_URL": ROOT}
+    return {"SITE_URL": ROOT, "TRUSTED_HOSTS": ["localhost", "blog.example.org"]}
 
 
 @pytest.fixture

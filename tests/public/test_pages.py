@@ -178,8 +178,18 @@ def test_public_pages_are_cacheable_for_anonymous_readers(client, make_post, aut
     for url in ("/post/cached", "/tag/missing", "/?page=9"):
         assert client.get(url, headers=BROWSER).headers["Cache-Control"] == "no-cache, private"
     sign_in(client, author)
-    for url in CACHEABLE_PAGES:
-        assert client.get(url).headers["Cache-Control"] == "no-cache, private", url
+    for url in (*CACHEABLE_PAGES, "/post/cached", "/admin/", "/admin/posts/new"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_a_response_that_sets_a_cookie_or_a_message_is_never_public(client, author):
+    sign_in(client, author)
+    response = client.post("/logout")  # sets the session cookie with a flash message
+    assert response.headers["Cache-Control"] == "no-cache, private"
+    home = client.get("/")  # shows the flash, then clears it from the session
+    assert "You have signed out." in home.text
+    assert home.headers["Cache-Control"] == "no-cache, private"
+    assert client.get("/").headers["Cache-Control"] == "public, max-age=60"
 
 
 # -- Views -----------------------------------------------------------------------------
