@@ -8,17 +8,18 @@ tags, comments, settings and the author profile; no password hashes or reader IP
 import io
 import json
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+import frontmatter
+import yaml
 from flask import current_app
 from sqlalchemy import select
 
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, Comment, Post, PostStatus, Settings
-from blog.posts.samples import parse_front_matter
-from blog.posts.writing import apply_rendering, set_tags, slug_for, tag_names
+from blog.posts.writing import apply_rendering, set_tags, slug_for
 
 FRONT_MATTER_FIELDS = (
     "title", "slug", "status", "published_at", "tags", "featured", "excerpt",
@@ -27,20 +28,15 @@ FRONT_MATTER_FIELDS = (
 PRIVATE_COLUMNS = {"password_hash", "session_version", "ip_hash", "browser_hash"}
 
 
-def _value(value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return " ".join(str(value or "").split())
-
-
 def post_to_markdown(post: Post) -> str:
-    """The post as Markdown with ``key: value`` front matter (the import format)."""
-    fields = {name: getattr(post, name, "") for name in FRONT_MATTER_FIELDS}
-    fields["tags"] = tag_names(post)
-    head = "\n".join(f"{key}: {_value(value)}" for key, value in fields.items())
-    return f"---\n{head}\n---\n\n{post.body_md.strip()}\n"
+    """The post as Markdown with YAML front matter (the import format), quoted as needed."""
+    fields = {name: getattr(post, name) for name in FRONT_MATTER_FIELDS}
+    fields["tags"] = [tag.name for tag in post.tags]
+    if post.published_at is not None:
+        fields["published_at"] = post.published_at.replace(tzinfo=UTC)
+    document = frontmatter.Post(post.body_md.strip(), **fields)
+    # Field order as above, and each value on one line however long.
+    return frontmatter.dumps(document, sort_keys=False, width=1_000_000) + "\n"
 
 
 def _rows(model) -> list[dict]:
@@ -82,36 +78,62 @@ def export_zip() -> bytes:
     return buffer.getvalue()
 
 
-def _parse_datetime(text: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+def _text(value) -> str:
+    """A front-matter value as text: YAML may have read a number, a list or nothing."""
+    if isinstance(value, list):
+        return ", ".join(_text(item) for item in value)
+    return "" if value is None else str(value).strip()
 
 
-def _parse_date(text: str) -> date | None:
+def _flag(value, default: bool) -> bool:
+    if value is None or isinstance(value, bool):
+        return default if value is None else value
+    return _text(value).lower() in ("yes", "true", "on", "1")
+
+
+def _moment(value) -> datetime | None:
+    """A time in UTC (naive), from a YAML timestamp or date or an ISO 8601 string."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(_text(value))
+        except ValueError:
+            return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _day(value) -> date | None:
+    if isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
     try:
-        return date.fromisoformat(text[:10])
+        return date.fromisoformat(_text(value)[:10])
     except ValueError:
         return None
 
 
 def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:
     """Create a post from Markdown with front matter; (post, message) or (None, reason)."""
-    meta, body = parse_front_matter(text)
-    title = meta.get("title", "").strip()
+    try:
+        document = frontmatter.loads(text)
+    except yaml.MarkedYAMLError as error:
+        where = f"line {error.problem_mark.line + 1}: " if error.problem_mark else ""
+        return None, f"the front matter is not valid YAML ({where}{error.problem})"
+    except (yaml.YAMLError, ValueError) as error:  # a date that does not exist, say
+        return None, f"the front matter is not valid YAML ({error})"
+    meta, body = document.metadata, document.content
+    title = _text(meta.get("title"))
     if not title:
         return None, "no title in the front matter"
-    slug = slug_for(meta.get("slug") or title)
+    slug = slug_for(_text(meta.get("slug")) or title)
     if db.session.scalar(select(Post.id).where(Post.slug == slug)) is not None:
         return None, f"a post with the slug {slug!r} already exists"
-    status = meta.get("status", PostStatus.DRAFT)
+    status = _text(meta.get("status"))
     if status not in PostStatus.ALL:
         status = PostStatus.DRAFT
-    published_at = _parse_datetime(meta.get("published_at", ""))
+    published_at = _moment(meta.get("published_at"))
     if status != PostStatus.DRAFT and published_at is None:
         published_at = utcnow()
     post = Post(
@@ -121,17 +143,17 @@ def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:
         body_md=body,
         status=status,
         published_at=published_at,
-        featured=meta.get("featured", "").lower() in ("yes", "true", "1"),
-        excerpt=meta.get("excerpt", ""),
-        meta_description=meta.get("meta_description", "")[:300],
-        last_reviewed=_parse_date(meta.get("last_reviewed", "")),
-        reviewed_by=meta.get("reviewed_by", "")[:160],
-        medical=meta.get("medical", "yes").lower() in ("yes", "true", "1"),
+        featured=_flag(meta.get("featured"), False),
+        excerpt=_text(meta.get("excerpt")),
+        meta_description=_text(meta.get("meta_description"))[:300],
+        last_reviewed=_day(meta.get("last_reviewed")),
+        reviewed_by=_text(meta.get("reviewed_by"))[:160],
+        medical=_flag(meta.get("medical"), True),
         audience="clinicians" if meta.get("audience") == "clinicians" else "patients",
     )
     db.session.add(post)
     apply_rendering(post)
-    set_tags(post, meta.get("tags", ""))
+    set_tags(post, _text(meta.get("tags")))
     return post, f"imported {slug}"
 
 
