@@ -108,7 +108,7 @@ def create_author_command(name: str, credentials: str, email: str, password_stdi
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def export_command(path: str) -> None:
     """Write the whole blog to a zip: Markdown with front matter, media, and a JSON dump."""
-    Path(path).write_bytes(portability.export_zip())
+    portability.export_zip(path)
     click.echo(f"Exported the blog to {path}.")
 
 

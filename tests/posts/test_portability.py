@@ -73,21 +73,29 @@ def test_import_needs_an_author(runner, tmp_path):
     assert result.exit_code != 0 and "Create the author first" in result.output
 
 
-def test_admin_export_downloads_the_zip(client, author, make_post):
+def test_admin_export_streams_a_temporary_file_closed_after(client, author, make_post, monkeypatch):
+    import io
+    import tempfile
+
     from tests.conftest import sign_in
 
+    made, original = [], tempfile.TemporaryFile
+
+    def temporary_file(**options):
+        made.append(original(**options))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
     make_post("Mine", author=author)
     sign_in(client, author)
     response = client.get("/admin/export")
-    assert response.status_code == 200
-    assert response.mimetype == "application/zip"
-    assert response.headers["Content-Disposition"].startswith(
-        'attachment; filename="rounds-export-'
-    )
-    import io
-
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=rounds-export-")
+    assert response.headers["Cache-Control"] == "no-store"
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert "posts/mine.md" in archive.namelist()
+    response.close()
+    assert len(made) == 1 and made[0].closed  # an unnamed file: closed is gone from disk
 
 
 def test_exported_front_matter_round_trips_every_field(runner, author, make_post, tmp_path):
