@@ -60,8 +60,7 @@ def rerender_command() -> None:
 
 
 def rewrite_in_batches(model, change, *options) -> int:
-    """change() every row of ``model`` in id order, RERENDER_BATCH rows to a write
-    transaction, so neither memory nor the write lock grows with the site; the row count."""
+    """change() each row in id order, RERENDER_BATCH rows a write transaction; the count."""
     query = select(model).options(*options).order_by(model.id).limit(RERENDER_BATCH)
     done, last_id = 0, 0
     while True:

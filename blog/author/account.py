@@ -18,13 +18,9 @@ HINT_PASSWORD = accounts.PASSWORD_HINT
 
 @bp.get("/export")
 def export():
-    """The zip, built in a temporary file with no name on disk: gone once it is sent."""
+    """The zip, built in a temporary file with no name on disk: gone once it is closed."""
     archive = tempfile.TemporaryFile(dir=current_app.instance_path)
-    try:
-        export_zip(archive)
-    except BaseException:
-        archive.close()
-        raise
+    export_zip(archive)
     archive.seek(0)
     name = f"rounds-export-{utcnow():%Y-%m-%d}.zip"
     response = send_file(archive, "application/zip", as_attachment=True, download_name=name)

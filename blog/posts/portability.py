@@ -8,7 +8,7 @@ tags, comments, settings and the author profile; no password hashes or reader IP
 import io
 import json
 import zipfile
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import frontmatter
@@ -88,15 +88,11 @@ def _text(value) -> str:
 
 
 def _flag(value, default: bool) -> bool:
-    if value is None or isinstance(value, bool):
-        return default if value is None else value
-    return _text(value).lower() in ("yes", "true", "on", "1")
+    return default if value is None else _text(value).lower() in ("true", "yes", "on", "1")
 
 
 def _moment(value) -> datetime | None:
     """A time in UTC (naive), from a YAML timestamp or date or an ISO 8601 string."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        value = datetime.combine(value, time())
     if not isinstance(value, datetime):
         try:
             value = datetime.fromisoformat(_text(value))
@@ -108,12 +104,8 @@ def _moment(value) -> datetime | None:
 
 
 def _day(value) -> date | None:
-    if isinstance(value, date):
-        return value.date() if isinstance(value, datetime) else value
-    try:
-        return date.fromisoformat(_text(value)[:10])
-    except ValueError:
-        return None
+    moment = _moment(value)
+    return moment.date() if moment else None
 
 
 def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:

@@ -84,10 +84,11 @@ class Result:
 
 
 class SearchPage(Pagination):
-    """One page of results, best first: Flask-SQLAlchemy's Pagination over the database's
-    full-text query (a page past the end is 404). ``query`` is the text searched for."""
+    """A page of public posts matching a reader's text, best first (Flask-SQLAlchemy's
+    Pagination over the full-text query: past the end is 404); ``query``: the words sought."""
 
-    def __init__(self, terms: list[str], page: int):
+    def __init__(self, raw: str | None, page: int = 1):
+        terms = search_terms(raw)
         self.query = " ".join(terms)
         build = _postgresql_queries if db.engine.dialect.name == "postgresql" else _sqlite_queries
         super().__init__(page=page, per_page=PER_PAGE, queries=build(terms) if terms else ())
@@ -108,11 +109,6 @@ class SearchPage(Pagination):
         if len(self.items) < self.per_page:  # the last page: its items say how many
             return self._query_offset + len(self.items)
         return db.session.scalar(self._query_args["queries"][1])
-
-
-def search(raw: str | None, page: int = 1) -> SearchPage:
-    """Public posts matching the reader's text, best first; a page past the end is 404."""
-    return SearchPage(search_terms(raw), page)
 
 
 def _sqlite_queries(terms: list[str]) -> tuple[Select, Select]:

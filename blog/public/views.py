@@ -145,7 +145,7 @@ def xml_response(body: bytes, mimetype: str, modified: datetime | None) -> Respo
 @bp.get("/search")
 def search():
     query = request.args.get("q", "")
-    results = site_search.search(query, page_number())
+    results = site_search.SearchPage(query, page_number())
     cacheable()
     return render_template("public/search.html", query=query, results=results)
 
