@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from blog.accounts import authors as accounts
 from blog.comments import purge
@@ -18,6 +19,8 @@ from blog.models import Comment, Post, Settings
 from blog.posts import portability
 from blog.posts import samples as demo
 from blog.posts.writing import apply_rendering
+
+RERENDER_BATCH = 200
 
 
 def init_app(app: Flask) -> None:
@@ -44,17 +47,32 @@ def demo_command(if_empty: bool) -> None:
 @click.command("rerender")
 def rerender_command() -> None:
     """Re-run the content pipeline on every post, comment and page (after a policy change)."""
-    posts = db.session.scalars(select(Post)).all()
-    for post in posts:
-        apply_rendering(post)
-    comments = db.session.scalars(select(Comment)).all()
-    for comment in comments:
-        comment.body_html = render_comment(comment.body_md)
+    posts = rewrite_in_batches(Post, apply_rendering, selectinload(Post.tags))
+    comments = rewrite_in_batches(
+        Comment, lambda comment: setattr(comment, "body_html", render_comment(comment.body_md))
+    )
+    begin_write()
     settings = Settings.current()
     db.session.add(settings)
     settings.about_html = render_page(settings.about_md)
     db.session.commit()
-    click.echo(f"Re-rendered {len(posts)} posts and {len(comments)} comments.")
+    click.echo(f"Re-rendered {posts} posts and {comments} comments.")
+
+
+def rewrite_in_batches(model, change, *options) -> int:
+    """change() each row in id order, RERENDER_BATCH rows a write transaction; the count."""
+    query = select(model).options(*options).order_by(model.id).limit(RERENDER_BATCH)
+    done, last_id = 0, 0
+    while True:
+        begin_write()
+        batch = db.session.scalars(query.where(model.id > last_id)).all()
+        for row in batch:
+            change(row)
+            last_id = row.id
+        db.session.commit()
+        done += len(batch)
+        if len(batch) < RERENDER_BATCH:
+            return done
 
 
 @click.command("backup")
@@ -108,7 +126,7 @@ def create_author_command(name: str, credentials: str, email: str, password_stdi
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def export_command(path: str) -> None:
     """Write the whole blog to a zip: Markdown with front matter, media, and a JSON dump."""
-    Path(path).write_bytes(portability.export_zip())
+    portability.export_zip(path)
     click.echo(f"Exported the blog to {path}.")
 
 

@@ -1,6 +1,8 @@
 """The author's own things: the password, and the whole blog as a download."""
 
-from flask import Response, flash, redirect, render_template, url_for
+import tempfile
+
+from flask import current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_user
 
 from blog.accounts import authors as accounts
@@ -16,15 +18,14 @@ HINT_PASSWORD = accounts.PASSWORD_HINT
 
 @bp.get("/export")
 def export():
-    filename = f"rounds-export-{utcnow():%Y-%m-%d}.zip"
-    return Response(
-        export_zip(),
-        mimetype="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    """The zip, built in a temporary file with no name on disk: gone once it is closed."""
+    archive = tempfile.TemporaryFile(dir=current_app.instance_path)
+    export_zip(archive)
+    archive.seek(0)
+    name = f"rounds-export-{utcnow():%Y-%m-%d}.zip"
+    response = send_file(archive, "application/zip", as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])

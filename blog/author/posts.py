@@ -22,6 +22,7 @@ from blog.content import render_post
 from blog.core.clock import format_datetime, to_local, utc_to_local
 from blog.core.forms import ActionForm
 from blog.core.inputs import parse_id, wants_json
+from blog.core.pagination import page_number, paginate
 from blog.extensions import db
 from blog.models import CommentStatus, Media, Post, PostStatus
 from blog.posts import listing, stats
@@ -44,7 +45,7 @@ def dashboard():
     return render_template(
         "author/dashboard.html",
         listing=chosen,
-        posts=listing.list_posts(chosen),
+        page=paginate(listing.posts_query(chosen), page_number(), per_page=listing.PAGE_SIZE),
         pending=count_by_status()[CommentStatus.PENDING],
         chart=stats.views_chart(),
         samples=sample_post_count(),

@@ -1,6 +1,6 @@
-"""Forgetting on schedule: spam older than SPAM_PURGE_DAYS is deleted and reader IP
-hashes older than IP_HASH_DAYS are erased. `flask purge` runs it; the moderation page
-also runs it, at most once an hour per process, so a site without cron still forgets."""
+"""Forgetting on schedule: spam older than SPAM_PURGE_DAYS is deleted, reader IP hashes
+older than IP_HASH_DAYS erased, SQLite's planner statistics refreshed. `flask purge` runs
+it, and the moderation page at most once an hour per process: no cron needed to forget."""
 
 import time
 from dataclasses import dataclass
@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 
 from blog.core.clock import utcnow
-from blog.core.database import begin_write
+from blog.core.database import begin_write, refresh_planner_statistics
 from blog.extensions import db
 from blog.models import Comment, CommentStatus
 
@@ -25,7 +25,7 @@ class PurgeResult:
 
 
 def purge() -> PurgeResult:
-    """Delete old spam and erase old IP hashes, and commit."""
+    """Delete old spam, erase old IP hashes, refresh planner statistics, and commit."""
     config = current_app.config
     now = utcnow()
     spam_cutoff = now - timedelta(days=float(config["SPAM_PURGE_DAYS"]))
@@ -49,6 +49,7 @@ def purge() -> PurgeResult:
         .values(ip_hash=None),
         execution_options={"synchronize_session": False},
     ).rowcount
+    refresh_planner_statistics()
     db.session.commit()
     _last_run["at"] = time.monotonic()
     return PurgeResult(spam_deleted=deleted, ip_hashes_erased=erased)

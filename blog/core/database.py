@@ -64,3 +64,12 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+def refresh_planner_statistics() -> None:
+    """SQLite: ANALYZE tables whose statistics are missing or stale, in the current write
+    transaction, sampling at most 400 rows an index. PostgreSQL's autovacuum does it itself."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit = 400")
+        connection.exec_driver_sql("PRAGMA optimize = 0x10002")  # 0x10000: every table (3.46+)

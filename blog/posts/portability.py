@@ -11,107 +11,123 @@ import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import frontmatter
+import yaml
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, Comment, Post, PostStatus, Settings
-from blog.posts.samples import parse_front_matter
-from blog.posts.writing import apply_rendering, set_tags, slug_for, tag_names
+from blog.posts.writing import apply_rendering, set_tags, slug_for
 
 FRONT_MATTER_FIELDS = (
     "title", "slug", "status", "published_at", "tags", "featured", "excerpt",
     "meta_description", "last_reviewed", "reviewed_by", "medical", "audience",
 )  # fmt: skip
 PRIVATE_COLUMNS = {"password_hash", "session_version", "ip_hash", "browser_hash"}
-
-
-def _value(value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return " ".join(str(value or "").split())
+EXPORT_BATCH = 200
 
 
 def post_to_markdown(post: Post) -> str:
-    """The post as Markdown with ``key: value`` front matter (the import format)."""
-    fields = {name: getattr(post, name, "") for name in FRONT_MATTER_FIELDS}
-    fields["tags"] = tag_names(post)
-    head = "\n".join(f"{key}: {_value(value)}" for key, value in fields.items())
-    return f"---\n{head}\n---\n\n{post.body_md.strip()}\n"
+    """The post as Markdown with YAML front matter (the import format), quoted as needed."""
+    fields = {name: getattr(post, name) for name in FRONT_MATTER_FIELDS}
+    fields["tags"] = [tag.name for tag in post.tags]
+    if post.published_at is not None:
+        fields["published_at"] = post.published_at.replace(tzinfo=UTC)
+    document = frontmatter.Post(post.body_md.strip(), **fields)
+    # Field order as above, and each value on one line however long.
+    return frontmatter.dumps(document, sort_keys=False, width=1_000_000) + "\n"
+
+
+def _row(item) -> dict:
+    """A row as JSON values, without the private columns."""
+    row = {}
+    for column in item.__table__.columns:
+        if column.key not in PRIVATE_COLUMNS:
+            value = getattr(item, column.key)
+            row[column.key] = value.isoformat() if isinstance(value, datetime | date) else value
+    return row
 
 
 def _rows(model) -> list[dict]:
-    rows = []
-    for item in db.session.scalars(select(model)):
-        row = {}
-        for column in model.__table__.columns:
-            if column.key in PRIVATE_COLUMNS:
-                continue
-            value = getattr(item, column.key)
-            row[column.key] = value.isoformat() if isinstance(value, datetime | date) else value
-        rows.append(row)
-    return rows
+    return [_row(item) for item in db.session.scalars(select(model).order_by(model.id))]
 
 
-def export_zip() -> bytes:
-    """The whole blog as zip bytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        posts = db.session.scalars(select(Post).order_by(Post.id)).all()
-        for post in posts:
+def export_zip(target) -> None:
+    """Write the whole blog as a zip to ``target`` (a path or a binary file), entry by entry,
+    never the whole zip in memory: posts are read EXPORT_BATCH at a time, media copied in chunks."""
+    posts = select(Post).order_by(Post.id).options(selectinload(Post.tags))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        rows = []
+        for post in db.session.scalars(posts.execution_options(yield_per=EXPORT_BATCH)):
             archive.writestr(f"posts/{post.slug}.md", post_to_markdown(post))
+            rows.append({**_row(post), "tags": [tag.name for tag in post.tags]})
         data = {
             "exported_at": utcnow().isoformat(),
             "authors": _rows(Author),
-            "posts": [
-                {**row, "tags": [tag.name for tag in post.tags]}
-                for row, post in zip(_rows(Post), posts, strict=True)
-            ],
+            "posts": rows,
             "comments": _rows(Comment),
             "settings": _rows(Settings),
         }
-        archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
+        with io.TextIOWrapper(archive.open("data.json", "w"), encoding="utf-8") as entry:
+            json.dump(data, entry, indent=2, ensure_ascii=False)
         media = Path(current_app.config["MEDIA_DIR"])
         if media.is_dir():
             for path in sorted(media.iterdir()):
                 if path.is_file():
                     archive.write(path, f"media/{path.name}")
-    return buffer.getvalue()
 
 
-def _parse_datetime(text: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+def _text(value) -> str:
+    """A front-matter value as text: YAML may have read a number, a list or nothing."""
+    if isinstance(value, list):
+        return ", ".join(_text(item) for item in value)
+    return "" if value is None else str(value).strip()
 
 
-def _parse_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
+def _flag(value, default: bool) -> bool:
+    return default if value is None else _text(value).lower() in ("true", "yes", "on", "1")
+
+
+def _moment(value) -> datetime | None:
+    """A time in UTC (naive), from a YAML timestamp or date or an ISO 8601 string."""
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(_text(value))
+        except ValueError:
+            return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _day(value) -> date | None:
+    moment = _moment(value)
+    return moment.date() if moment else None
 
 
 def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:
     """Create a post from Markdown with front matter; (post, message) or (None, reason)."""
-    meta, body = parse_front_matter(text)
-    title = meta.get("title", "").strip()
+    try:
+        document = frontmatter.loads(text)
+    except yaml.MarkedYAMLError as error:
+        where = f"line {error.problem_mark.line + 1}: " if error.problem_mark else ""
+        return None, f"the front matter is not valid YAML ({where}{error.problem})"
+    except (yaml.YAMLError, ValueError) as error:  # a date that does not exist, say
+        return None, f"the front matter is not valid YAML ({error})"
+    meta, body = document.metadata, document.content
+    title = _text(meta.get("title"))
     if not title:
         return None, "no title in the front matter"
-    slug = slug_for(meta.get("slug") or title)
+    slug = slug_for(_text(meta.get("slug")) or title)
     if db.session.scalar(select(Post.id).where(Post.slug == slug)) is not None:
         return None, f"a post with the slug {slug!r} already exists"
-    status = meta.get("status", PostStatus.DRAFT)
+    status = _text(meta.get("status"))
     if status not in PostStatus.ALL:
         status = PostStatus.DRAFT
-    published_at = _parse_datetime(meta.get("published_at", ""))
+    published_at = _moment(meta.get("published_at"))
     if status != PostStatus.DRAFT and published_at is None:
         published_at = utcnow()
     post = Post(
@@ -121,17 +137,17 @@ def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:
         body_md=body,
         status=status,
         published_at=published_at,
-        featured=meta.get("featured", "").lower() in ("yes", "true", "1"),
-        excerpt=meta.get("excerpt", ""),
-        meta_description=meta.get("meta_description", "")[:300],
-        last_reviewed=_parse_date(meta.get("last_reviewed", "")),
-        reviewed_by=meta.get("reviewed_by", "")[:160],
-        medical=meta.get("medical", "yes").lower() in ("yes", "true", "1"),
+        featured=_flag(meta.get("featured"), False),
+        excerpt=_text(meta.get("excerpt")),
+        meta_description=_text(meta.get("meta_description"))[:300],
+        last_reviewed=_day(meta.get("last_reviewed")),
+        reviewed_by=_text(meta.get("reviewed_by"))[:160],
+        medical=_flag(meta.get("medical"), True),
         audience="clinicians" if meta.get("audience") == "clinicians" else "patients",
     )
     db.session.add(post)
     apply_rendering(post)
-    set_tags(post, meta.get("tags", ""))
+    set_tags(post, _text(meta.get("tags")))
     return post, f"imported {slug}"
 
 

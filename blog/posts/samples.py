@@ -7,6 +7,7 @@ first-run setup stays open until the real author creates an account.
 from datetime import timedelta
 from importlib import resources
 
+import frontmatter
 from sqlalchemy import select
 
 from blog.content import render_comment, render_page
@@ -24,18 +25,6 @@ SAMPLE_AUTHOR = {
         "credentials and a short biography."
     ),
 }
-
-
-def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Split ``---`` front matter (``key: value`` lines) from a Markdown body."""
-    if not text.startswith("---"):
-        return {}, text
-    _, head, body = text.split("---", 2)
-    meta = {}
-    for line in head.strip().splitlines():
-        key, _, value = line.partition(":")
-        meta[key.strip().lower()] = value.strip()
-    return meta, body.lstrip("\n")
 
 
 def _sample(name: str) -> str:
@@ -63,18 +52,18 @@ def load_sample_content() -> int:
     now = utcnow().replace(second=0, microsecond=0)
     posts = {}
     for name in sample_post_files():
-        meta, body = parse_front_matter(_sample(name))
-        days = int(meta.get("days_ago", 0))
-        reviewed = int(meta.get("last_reviewed_days_ago", days))
+        sample = frontmatter.loads(_sample(name))
+        days = int(sample.get("days_ago", 0))
+        reviewed = int(sample.get("last_reviewed_days_ago", days))
         post = Post(
             author=author,
-            title=meta["title"],
-            slug=meta["slug"],
-            body_md=body,
-            excerpt=meta.get("excerpt", ""),
-            meta_description=meta.get("meta_description", ""),
+            title=sample["title"],
+            slug=sample["slug"],
+            body_md=sample.content,
+            excerpt=sample.get("excerpt", ""),
+            meta_description=sample.get("meta_description", ""),
             status=PostStatus.PUBLISHED,
-            featured=meta.get("featured", "no").lower() in ("yes", "true"),
+            featured=sample.get("featured") is True,
             medical=True,
             sample=True,
             audience="patients",
@@ -84,7 +73,7 @@ def load_sample_content() -> int:
         post.updated_at = post.published_at
         db.session.add(post)
         apply_rendering(post)
-        set_tags(post, meta.get("tags", ""))
+        set_tags(post, sample.get("tags", ""))
         posts[post.slug] = post
     db.session.flush()
     _load_sample_comments(posts, author, now)

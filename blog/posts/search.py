@@ -14,15 +14,16 @@ matches as a prefix.
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from flask import Flask, abort, current_app
+from flask import Flask, current_app
+from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 from sqlalchemy import column, event, func, inspect, literal_column, select, table, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
 
 from blog.extensions import db
 from blog.models import Post, Tag, post_tags
@@ -82,82 +83,52 @@ class Result:
     snippet: Markup
 
 
-@dataclass
-class SearchPage:
-    """One page of results, shaped like Flask-SQLAlchemy's Pagination for the templates."""
+class SearchPage(Pagination):
+    """A page of public posts matching a reader's text, best first (Flask-SQLAlchemy's
+    Pagination over the full-text query: past the end is 404); ``query``: the words sought."""
 
-    query: str
-    page: int
-    total: int
-    items: list[Result] = field(default_factory=list)
-    per_page: int = PER_PAGE
+    def __init__(self, raw: str | None, page: int = 1):
+        terms = search_terms(raw)
+        self.query = " ".join(terms)
+        build = _postgresql_queries if db.engine.dialect.name == "postgresql" else _sqlite_queries
+        super().__init__(page=page, per_page=PER_PAGE, queries=build(terms) if terms else ())
 
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+    def _query_items(self) -> list[Result]:
+        if not self.query:
+            return []
+        rows = self._query_args["queries"][0].limit(self.per_page).offset(self._query_offset)
+        try:
+            return [_result(*row) for row in db.session.execute(rows)]
+        except DBAPIError:
+            # Terms are quoted, so this is not expected; a reader still gets a page, not a 500.
+            db.session.rollback()
+            current_app.logger.exception("Search failed for %r", self.query)
+            return []
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+    def _query_count(self) -> int:
+        if len(self.items) < self.per_page:  # the last page: its items say how many
+            return self._query_offset + len(self.items)
+        return db.session.scalar(self._query_args["queries"][1])
 
 
-def search(raw: str | None, page: int = 1) -> SearchPage:
-    """Public posts matching the reader's text, best first; a page past the end is 404."""
-    terms = search_terms(raw)
-    result = SearchPage(query=" ".join(terms), page=page, total=0)
-    if not terms:
-        if page > 1:
-            abort(404)
-        return result
-    run = _search_postgresql if db.engine.dialect.name == "postgresql" else _search_sqlite
-    try:
-        result.total, result.items = run(terms, page)
-    except DBAPIError:
-        # Terms are quoted, so this is not expected; a reader still gets a page, not a 500.
-        db.session.rollback()
-        current_app.logger.exception("Search failed for %r", result.query)
-        result.total, result.items = 0, []
-    if page > 1 and not result.items:
-        abort(404)
-    return result
-
-
-def _search_sqlite(terms: list[str], page: int) -> tuple[int, list[Result]]:
+def _sqlite_queries(terms: list[str]) -> tuple[Select, Select]:
+    """The ranked (post, title, snippet) rows, and their count."""
     match = literal_column("search_posts").op("MATCH")(fts5_query(terms))
     joined = (
         select(Post)
         .join(SEARCH_TABLE, SEARCH_TABLE.c.rowid == Post.id)
         .where(match, Post.is_public())
     )
-    total = db.session.scalar(select(func.count()).select_from(joined.subquery()))
-    if not total:
-        return 0, []
     rank = func.bm25(literal_column("search_posts"), *BM25_WEIGHTS)
-    rows = db.session.execute(
-        joined.add_columns(
-            func.highlight(literal_column("search_posts"), 0, MARK_OPEN, MARK_CLOSE),
-            func.snippet(literal_column("search_posts"), 2, MARK_OPEN, MARK_CLOSE, "…", 32),
-        )
-        .order_by(rank, Post.published_at.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
-    return total, [_result(post, title, snippet) for post, title, snippet in rows]
+    rows = joined.add_columns(
+        func.highlight(literal_column("search_posts"), 0, MARK_OPEN, MARK_CLOSE),
+        func.snippet(literal_column("search_posts"), 2, MARK_OPEN, MARK_CLOSE, "…", 32),
+    ).order_by(rank, Post.published_at.desc())
+    return rows, select(func.count()).select_from(joined.subquery())
 
 
-def _search_postgresql(terms: list[str], page: int) -> tuple[int, list[Result]]:
+def _postgresql_queries(terms: list[str]) -> tuple[Select, Select]:
+    """The ranked (post, title, snippet) rows, and their count."""
     query = func.to_tsquery(PG_CONFIG, tsquery_text(terms))
     tag_match = (
         select(post_tags.c.post_id)
@@ -166,16 +137,13 @@ def _search_postgresql(terms: list[str], page: int) -> tuple[int, list[Result]]:
     )
     matches = document_vector().op("@@")(query) | Post.id.in_(tag_match)
     where = (matches, Post.is_public())
-    total = db.session.scalar(select(func.count(Post.id)).where(*where))
-    if not total:
-        return 0, []
     weighted = (
         _weighted(Post.title, "A")
         .op("||")(_weighted(_summary_column(), "B"))
         .op("||")(_weighted(Post.body_text, "D"))
     )
     options = f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
-    rows = db.session.execute(
+    rows = (
         select(
             Post,
             func.ts_headline(PG_CONFIG, Post.title, query, options + ", HighlightAll=true"),
@@ -185,10 +153,8 @@ def _search_postgresql(terms: list[str], page: int) -> tuple[int, list[Result]]:
         )
         .where(*where)
         .order_by(func.ts_rank(weighted, query).desc(), Post.published_at.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
-    return total, [_result(post, title, snippet) for post, title, snippet in rows]
+    )
+    return rows, select(func.count(Post.id)).where(*where)
 
 
 def _weighted(column, weight: str):

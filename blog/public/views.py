@@ -41,18 +41,16 @@ def cacheable() -> None:
 
 @bp.get("/")
 def home():
+    """Up to three featured posts on page 1, then the latest; every page of the latest
+    leaves those three out, so the pages continue without repeats or gaps."""
     number = page_number()
-    featured = []
-    latest_query = Post.public().options(selectinload(Post.tags))
-    if number == 1:
-        featured = db.session.scalars(
-            Post.public().where(Post.featured.is_(True)).options(selectinload(Post.tags)).limit(3)
-        ).all()
-    if featured:
-        latest_query = latest_query.where(Post.id.not_in([post.id for post in featured]))
-    page = paginate(latest_query, number)
+    featured = db.session.scalars(
+        Post.public().where(Post.featured.is_(True)).options(selectinload(Post.tags)).limit(3)
+    ).all()
+    latest = Post.public().where(Post.id.not_in([post.id for post in featured]))
+    page = paginate(latest.options(selectinload(Post.tags)), number)
     cacheable()
-    return render_template("public/home.html", featured=featured, page=page)
+    return render_template("public/home.html", featured=featured if number == 1 else [], page=page)
 
 
 @bp.get("/post/<slug>")
@@ -151,7 +149,7 @@ def xml_response(body: bytes, mimetype: str, modified: datetime | None) -> Respo
 @bp.get("/search")
 def search():
     query = request.args.get("q", "")
-    results = site_search.search(query, page_number())
+    results = site_search.SearchPage(query, page_number())
     cacheable()
     return render_template("public/search.html", query=query, results=results)
 

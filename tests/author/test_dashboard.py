@@ -1,5 +1,6 @@
 """The dashboard: posts table (sort, filter), pending comments, views chart."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -95,3 +96,21 @@ def test_empty_dashboard_invites_a_first_post(author_client):
     text = page_text(author_client.get("/admin/"))
     assert "No posts yet" in text and "Write your first post" in text
     assert "Delete the sample posts" not in text
+
+
+def edited(html: str) -> list[str]:
+    return re.findall(r'/edit">(Note \d\d)<', html)
+
+
+def test_posts_table_pages_fifty_at_a_time_keeping_sort_and_filter(author_client, make_post):
+    for number in range(55):
+        make_post(f"Note {number:02d}", status=PostStatus.DRAFT)
+    make_post("Published one")
+    first = author_client.get("/admin/?sort=title&order=asc&status=draft").text
+    assert edited(first) == [f"Note {n:02d}" for n in range(50)]
+    assert "Page 1 of 2" in first and "Published one" not in first
+    assert 'href="/admin/?page=2&amp;sort=title&amp;order=asc&amp;status=draft"' in first
+    second = author_client.get("/admin/?sort=title&order=asc&status=draft&page=2").text
+    assert edited(second) == [f"Note {n:02d}" for n in range(50, 55)]
+    assert 'href="/admin/?page=1&amp;sort=title&amp;order=asc&amp;status=draft"' in second
+    assert author_client.get("/admin/?status=draft&page=3").status_code == 404

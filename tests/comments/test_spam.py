@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from blog.comments import purge as purge_module
 from blog.comments import spam
@@ -193,6 +193,17 @@ def test_purge_command_deletes_old_spam_and_erases_old_ip_hashes(runner, make_po
     assert left["reply kept"].ip_hash is None and left["reply kept"].parent_id is None
     assert left["recent"].ip_hash == "b" * 32
     assert db.session.get(type(post), post.id).comment_count == 2
+
+
+def test_purge_gives_sqlite_query_planner_statistics(runner, make_post, make_comment):
+    old_and_new_comments(make_post, make_comment)
+    statistics = text("SELECT DISTINCT tbl FROM sqlite_stat1")
+    assert (
+        db.session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"))
+        == 0
+    )
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    assert "comments" in db.session.scalars(statistics).all()
 
 
 def test_moderation_page_purges_at_most_once_an_hour(

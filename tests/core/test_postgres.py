@@ -120,3 +120,31 @@ def test_nul_characters_never_reach_postgresql(pg_app):
     assert client.post(url, data=comment, headers=BROWSER).status_code == 303
     stored = db.session.scalar(db.select(Comment).order_by(Comment.id.desc()).limit(1))
     assert (stored.author_name, stored.body_md) == ("Linda", "Is it safe?")
+
+
+def test_bulk_commands_and_the_dashboard_on_postgresql(pg_app, tmp_path):
+    import zipfile
+
+    from werkzeug.security import generate_password_hash
+
+    from blog.models import Author, Post
+    from tests.conftest import sign_in
+
+    runner = pg_app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    assert "Re-rendered 4 posts" in runner.invoke(args=["rerender"]).output
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    assert runner.invoke(args=["export", str(tmp_path / "export.zip")]).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        assert len([name for name in archive.namelist() if name.startswith("posts/")]) == 4
+    author = Author(name="Dr. P", email="p@example.org", password_hash=generate_password_hash("x"))
+    db.session.add(author)
+    db.session.execute(db.update(Post).values(slug=Post.slug + "-old"))
+    db.session.commit()
+    assert (
+        "Imported 4 posts." in runner.invoke(args=["import", str(tmp_path / "export.zip")]).output
+    )
+    client = pg_app.test_client()
+    sign_in(client, author)
+    page = client.get("/admin/?sort=title&order=asc").text
+    assert page.count('/edit">') == 8 and "Page 1 of" not in page

@@ -1,8 +1,9 @@
 """Command-line tools."""
 
+import re
 import sqlite3
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
 from blog.extensions import db
 from blog.models import Author, Comment, Post, Settings
@@ -41,6 +42,24 @@ def test_rerender_rebuilds_stored_html(runner, make_post):
     assert "Re-rendered 1 posts" in result.output
     db.session.refresh(post)
     assert "<strong>bold</strong>" in post.body_html
+
+
+def test_rerender_works_in_batches_each_its_own_write(runner, make_post, make_comment, monkeypatch):
+    monkeypatch.setattr("blog.cli.RERENDER_BATCH", 3)
+    posts = [make_post(f"Stale {number}", body="**bold**") for number in range(7)]
+    make_comment(posts[0], body="*hi*")
+    db.session.execute(update(Post).values(body_html="<p>stale</p>"))
+    db.session.commit()
+    log = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: log.append(a[2]))
+    event.listen(db.engine, "commit", lambda *a: log.append("COMMIT"))
+    result = runner.invoke(args=["rerender"])
+    assert "Re-rendered 7 posts and 1 comments." in result.output, result.output
+    transactions = [chunk.strip() for chunk in " ".join(log).split("COMMIT")]
+    reads = [chunk for chunk in transactions if re.search(r"FROM posts .*LIMIT", chunk, re.S)]
+    assert len(reads) == 3 and all(chunk.startswith("BEGIN IMMEDIATE") for chunk in reads)
+    assert all(chunk.startswith("BEGIN IMMEDIATE") for chunk in transactions if chunk)
+    assert db.session.scalar(select(func.count()).where(Post.body_html.contains("stale"))) == 0
 
 
 def test_backup_makes_a_readable_copy(runner, make_post, tmp_path):

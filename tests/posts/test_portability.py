@@ -2,7 +2,9 @@
 
 import json
 import zipfile
+from datetime import date, datetime
 
+import frontmatter
 from sqlalchemy import delete, select
 
 from blog.extensions import db
@@ -32,10 +34,10 @@ def test_export_then_import_gives_the_posts_back(runner, author, make_post, tmp_
         assert "media/abc-480.webp" in names
         markdown = archive.read("posts/blood-pressure.md").decode()
         data = json.loads(archive.read("data.json"))
-    assert markdown.startswith(
-        "---\ntitle: Blood: pressure\nslug: blood-pressure\nstatus: published"
-    )
-    assert "tags: Heart, Prevention" in markdown and "| 1 | 2 |" in markdown
+    front = frontmatter.loads(markdown)
+    assert markdown.startswith("---\ntitle: 'Blood: pressure'\nslug: blood-pressure\n")
+    assert front["title"] == "Blood: pressure" and front["tags"] == ["Heart", "Prevention"]
+    assert "| 1 | 2 |" in front.content
     assert "password_hash" not in json.dumps(data)
     assert {row["slug"] for row in data["posts"]} == {"blood-pressure", "a-draft"}
 
@@ -71,18 +73,91 @@ def test_import_needs_an_author(runner, tmp_path):
     assert result.exit_code != 0 and "Create the author first" in result.output
 
 
-def test_admin_export_downloads_the_zip(client, author, make_post):
+def test_admin_export_streams_a_temporary_file_closed_after(client, author, make_post, monkeypatch):
+    import io
+    import tempfile
+
     from tests.conftest import sign_in
 
+    made, original = [], tempfile.TemporaryFile
+
+    def temporary_file(**options):
+        made.append(original(**options))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
     make_post("Mine", author=author)
     sign_in(client, author)
     response = client.get("/admin/export")
-    assert response.status_code == 200
-    assert response.mimetype == "application/zip"
-    assert response.headers["Content-Disposition"].startswith(
-        'attachment; filename="rounds-export-'
-    )
-    import io
-
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=rounds-export-")
+    assert response.headers["Cache-Control"] == "no-store"
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert "posts/mine.md" in archive.namelist()
+    response.close()
+    assert len(made) == 1 and made[0].closed  # an unnamed file: closed is gone from disk
+
+
+def test_exported_front_matter_round_trips_every_field(runner, author, make_post, tmp_path):
+    made = make_post(
+        "Salt --- the hidden kind: #1",
+        author=author,
+        tags="Salt, Heart",
+        excerpt="yes",  # YAML reads a bare yes as true: the export must quote it
+        meta_description="Sodium, 'hidden' and \"added\"\non two lines",
+        published_at=datetime(2024, 5, 6, 7, 8, 9),
+        last_reviewed=date(2024, 6, 1),
+        reviewed_by="Dr. B: cardiology",
+        medical=False,
+        audience="clinicians",
+    )
+    fields = ("title", "excerpt", "meta_description", "published_at", "last_reviewed")
+    fields += ("reviewed_by", "medical", "audience", "status", "featured", "body_md")
+    before = {name: getattr(made, name) for name in fields}
+    runner.invoke(args=["export", str(tmp_path / "export.zip")])
+    db.session.execute(delete(post_tags))
+    db.session.execute(delete(Post))
+    db.session.commit()
+    result = runner.invoke(args=["import", str(tmp_path / "export.zip")])
+    assert "Imported 1 posts." in result.output, result.output
+    post = db.session.scalar(select(Post))
+    assert {name: getattr(post, name) for name in fields} == before
+    assert post.slug == made.slug and [tag.name for tag in post.tags] == ["Heart", "Salt"]
+
+
+def test_import_reads_a_title_with_three_dashes_whole(runner, author, tmp_path):
+    (tmp_path / "salt.md").write_text(
+        "---\ntitle: Salt --- the hidden kind\nslug: salt\ntags: Salt\n---\n\nBody text.\n"
+    )
+    result = runner.invoke(args=["import", str(tmp_path)])
+    assert "salt.md: imported salt" in result.output, result.output
+    post = db.session.scalar(select(Post))
+    assert post.title == "Salt --- the hidden kind" and post.body_md == "Body text."
+    assert [tag.name for tag in post.tags] == ["Salt"]
+
+
+def test_import_understands_yaml_types(runner, author, tmp_path):
+    (tmp_path / "typed.md").write_text(
+        "---\ntitle: 1984\nstatus: published\npublished_at: 2024-01-02T10:00:00+02:00\n"
+        "last_reviewed: 2024-03-01\nfeatured: true\nmedical: no\ntags: [Sleep, Heart]\n"
+        "excerpt:\n---\nBody\n"
+    )
+    result = runner.invoke(args=["import", str(tmp_path)])
+    assert "Imported 1 posts." in result.output, result.output
+    post = db.session.scalar(select(Post))
+    assert (post.title, post.slug, post.excerpt) == ("1984", "1984", "")
+    assert post.published_at == datetime(2024, 1, 2, 8, 0)
+    assert post.last_reviewed == date(2024, 3, 1) and post.featured and not post.medical
+    assert [tag.name for tag in post.tags] == ["Heart", "Sleep"]
+
+
+def test_import_names_a_file_whose_front_matter_is_not_yaml(runner, author, tmp_path):
+    (tmp_path / "a-broken.md").write_text("---\ntitle: Salt: the hidden kind\n---\nBody")
+    (tmp_path / "b-bad-date.md").write_text("---\ntitle: Dated\npublished_at: 2024-13-45\n---\n")
+    (tmp_path / "c-good.md").write_text("---\ntitle: Good\n---\nBody")
+    result = runner.invoke(args=["import", str(tmp_path)])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert "a-broken.md: the front matter is not valid YAML (line 2:" in result.output
+    assert "b-bad-date.md: the front matter is not valid YAML (month must be" in result.output
+    assert "c-good.md: imported good" in result.output
+    assert "Imported 1 posts." in result.output

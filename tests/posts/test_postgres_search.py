@@ -58,6 +58,17 @@ def test_search_on_postgresql(pg_app, pg_post):  # noqa: F811
     assert client.get("/search?q=walk&page=2").status_code == 404
 
 
+def test_search_pages_on_postgresql(pg_app, pg_post):  # noqa: F811
+    for number in range(12):
+        pg_post(f"Vaccine note {number:02d}", slug=f"v{number:02d}")
+    client = pg_app.test_client()
+    first = client.get("/search?q=vaccine").text
+    assert "12 posts found" in first and "Page 1 of 2" in first
+    assert len(titles(client, "vaccine")) == 10
+    assert len(set(titles(client, "vaccine") + titles(client, "vaccine&page=2"))) == 12
+    assert client.get("/search?q=vaccine&page=3").status_code == 404
+
+
 def test_search_uses_the_gin_index_expression(pg_app):  # noqa: F811
     indexes = db.session.scalars(
         text(

@@ -142,6 +142,17 @@ def test_results_are_paginated_ten_a_page(client, make_post):
     assert client.get("/search?q=vaccine&page=4").status_code == 404
 
 
+def test_a_full_last_page_counts_and_a_failing_query_still_answers(client, make_post, monkeypatch):
+    for number in range(20):
+        make_post(f"Vaccine note {number:02d}", published_at=utcnow() - timedelta(hours=number + 1))
+    assert "20 posts found" in client.get("/search?q=vaccine&page=2").text
+    assert client.get("/search?q=vaccine&page=3").status_code == 404
+    monkeypatch.setattr("blog.posts.search.fts5_query", lambda terms: '"unclosed')
+    response = client.get("/search?q=vaccine")
+    assert response.status_code == 200 and "No posts match" in response.text
+    assert client.get("/search?q=vaccine&page=2").status_code == 404
+
+
 @pytest.mark.parametrize("bad", ["0", "-1", "x", "99999999999", "2%00"])
 def test_bad_page_numbers_are_404(client, make_post, bad):
     make_post("Vaccine")

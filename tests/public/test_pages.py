@@ -1,5 +1,6 @@
 """Reader pages: what a visitor sees, and the statuses they get."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -30,6 +31,21 @@ def test_home_paginates_ten_a_page(client, make_post):
     third = client.get("/?page=3").get_data(as_text=True)
     assert "Post number 22" in third
     assert client.get("/?page=4").status_code == 404
+
+
+def test_home_pages_show_every_post_once_when_some_are_featured(client, make_post):
+    for number in range(25):
+        make_post(
+            f"Post number {number:02d}",
+            published_at=utcnow() - timedelta(hours=number + 1),
+            featured=number in (4, 11, 20),
+        )
+    shown = []
+    for number in (1, 2, 3):
+        page = client.get(f"/?page={number}").get_data(as_text=True)
+        shown += re.findall(r'class="card__title"><a [^>]*>(Post number \d\d)<', page)
+    assert client.get("/?page=4").status_code == 404
+    assert sorted(shown) == [f"Post number {number:02d}" for number in range(25)]
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", "x", "1.5", "", "99999999999", "١", "2%00"])
