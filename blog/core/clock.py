@@ -41,6 +41,11 @@ def local_to_utc(local: datetime, tz: ZoneInfo | None = None) -> datetime:
     return local.replace(tzinfo=tz or zone()).astimezone(UTC).replace(tzinfo=None)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored naive-UTC time, marked as UTC (for formats that carry the zone)."""
+    return value.replace(tzinfo=UTC)
+
+
 def aware_to_utc(value: datetime) -> datetime:
     """A time that may carry a zone (an imported date, say) as naive UTC."""
     if value.tzinfo is None:

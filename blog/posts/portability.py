@@ -8,7 +8,7 @@ tags, comments, settings and the author profile; no password hashes or reader IP
 import io
 import json
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import frontmatter
@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from blog.core.clock import utcnow
+from blog.core.clock import as_utc, aware_to_utc, utcnow
 from blog.extensions import db
 from blog.models import Author, Comment, Post, PostStatus, Settings
 from blog.posts.writing import apply_rendering, set_tags, slug_for
@@ -35,7 +35,7 @@ def post_to_markdown(post: Post) -> str:
     fields = {name: getattr(post, name) for name in FRONT_MATTER_FIELDS}
     fields["tags"] = [tag.name for tag in post.tags]
     if post.published_at is not None:
-        fields["published_at"] = post.published_at.replace(tzinfo=UTC)
+        fields["published_at"] = as_utc(post.published_at)
     document = frontmatter.Post(post.body_md.strip(), **fields)
     # Field order as above, and each value on one line however long.
     return frontmatter.dumps(document, sort_keys=False, width=1_000_000) + "\n"
@@ -98,9 +98,7 @@ def _moment(value) -> datetime | None:
             value = datetime.fromisoformat(_text(value))
         except ValueError:
             return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
+    return aware_to_utc(value)
 
 
 def _day(value) -> date | None:

@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -22,7 +23,7 @@ from blog.models import Comment, CommentStatus, Moderation, Post
 from tests.comment_helpers import change_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+GUNICORN = Path(sys.executable).parent / "gunicorn"
 THREADS = 20
 COMMENTS_EACH = 10
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"
