@@ -2,7 +2,6 @@
 
 import logging
 import os
-from logging.config import dictConfig
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, request, session
@@ -45,24 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def configure_logging() -> None:
     """Log to stderr, once; a host that already configured logging (a test runner) keeps its own."""
-    if logging.getLogger().handlers:
-        return
-    dictConfig(
-        {
-            "version": 1,
-            "disable_existing_loggers": False,
-            "formatters": {
-                "default": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"}
-            },
-            "handlers": {
-                "stderr": {
-                    "class": "logging.StreamHandler",
-                    "stream": "ext://sys.stderr",
-                    "formatter": "default",
-                }
-            },
-            "root": {"level": "INFO", "handlers": ["stderr"]},
-        }
+    logging.basicConfig(
+        level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: %(message)s"
     )
 
 

@@ -34,14 +34,6 @@ def public_post_or_404(slug: str) -> Post:
     return post
 
 
-def comment_rate_limit() -> str:
-    return current_app.config["COMMENT_RATE_LIMIT"]
-
-
-def like_rate_limit() -> str:
-    return current_app.config["LIKE_RATE_LIMIT"]
-
-
 def comment_limit_reached(_limit):
     """Refuse with 429 on the post page itself, so the reader keeps their text."""
     post = public_post_or_404(request.view_args["slug"])
@@ -65,7 +57,7 @@ def form_problems(form: CommentForm, post: Post) -> list[str]:
 
 @bp.post("/post/<slug>/comments")
 @csrf.exempt  # CommentForm checks the token itself, so a failure keeps the reader's text
-@limiter.limit(comment_rate_limit, on_breach=comment_limit_reached)
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], on_breach=comment_limit_reached)
 def comment(slug: str):
     post = public_post_or_404(slug)
     form = CommentForm()
@@ -94,7 +86,7 @@ def comment(slug: str):
 
 
 @bp.post("/post/<slug>/like")
-@limiter.limit(like_rate_limit)
+@limiter.limit(lambda: current_app.config["LIKE_RATE_LIMIT"])
 def like(slug: str):
     post = public_post_or_404(slug)
     if not site_settings().show_likes:
