@@ -2,7 +2,7 @@
 moderation actions. Every status change goes through here so Post.comment_count stays
 the number of approved comments."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -28,7 +28,8 @@ class Draft:
     parent_id: int | None = None
     honeypot: bool = False
     ip_hash: str | None = None
-    browser_hash: str | None = None
+    # The reader's browser token as hashed under every accepted key, current key first.
+    browser_hashes: list[str] = field(default_factory=list)
     by_author: bool = False
 
 
@@ -58,16 +59,18 @@ def reply_parent(post: Post, comment_id: int | None) -> Comment | None:
     return comment
 
 
-def is_known_commenter(name: str, email: str | None) -> bool:
-    """Whether this name and email already have an approved comment."""
-    if not email:
+def is_known_commenter(draft: Draft) -> bool:
+    """Whether this name and email already have an approved comment sent from this same
+    browser: a name and a guessed email alone could be anyone's."""
+    if not draft.email or not draft.browser_hashes:
         return False
     found = db.session.scalar(
         select(Comment.id)
         .where(
             Comment.status == CommentStatus.APPROVED,
-            Comment.email == email,
-            func.lower(Comment.author_name) == name.lower(),
+            Comment.email == draft.email,
+            func.lower(Comment.author_name) == draft.name.lower(),
+            Comment.browser_hash.in_(draft.browser_hashes),
         )
         .limit(1)
     )
@@ -89,7 +92,9 @@ def decide(draft: Draft, body_html: str, settings: Settings | None) -> tuple[str
         return CommentStatus.PENDING, f"Has {spam.link_count(draft.body, body_html)} links."
     if settings.moderation == Moderation.OPEN:
         return CommentStatus.APPROVED, ""
-    if settings.moderation == Moderation.HOLD_FIRST and is_known_commenter(draft.name, draft.email):
+    if settings.moderation == Moderation.HOLD_FIRST and is_known_commenter(draft):
+        if spam.link_count(draft.body, body_html):
+            return CommentStatus.PENDING, "Has a link: held even from a returning commenter."
         return CommentStatus.APPROVED, ""
     if settings.moderation == Moderation.HOLD_ALL:
         return CommentStatus.PENDING, "Every comment waits for approval (setting)."
@@ -111,7 +116,7 @@ def add_comment(post: Post, draft: Draft, settings: Settings | None = None) -> C
         status=status,
         is_author=draft.by_author,
         ip_hash=draft.ip_hash,
-        browser_hash=draft.browser_hash,
+        browser_hash=draft.browser_hashes[0] if draft.browser_hashes else None,
         hold_reason=reason,
     )
     db.session.add(comment)

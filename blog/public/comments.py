@@ -74,7 +74,7 @@ def comment(slug: str):
         parent_id=parent.id if parent else None,
         honeypot=bool((form.website.data or "").strip()),
         ip_hash=ip_hash(),
-        browser_hash=reader.ensure_hashes()[0],
+        browser_hashes=reader.ensure_hashes(),
         by_author=current_user.is_authenticated,
     )
     added = moderation.add_comment(post, draft, site_settings())

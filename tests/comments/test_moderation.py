@@ -35,9 +35,19 @@ def count_of(post) -> int:
 # -- Policy ------------------------------------------------------------------------------
 
 
-def test_hold_first_publishes_a_known_name_and_email_at_once(client, make_post, make_comment):
+def approve_first_comment(client, post, **fields) -> None:
+    """A reader's first comment, sent from ``client``'s browser, approved by the author."""
+    post_comment(client, post, **fields)
+    [first] = comments(body_md=fields["body"])
+    first.status = CommentStatus.APPROVED
+    db.session.commit()
+
+
+def test_hold_first_publishes_a_known_name_and_email_from_the_same_browser(
+    client, make_post
+):
     post = make_post("Sleep")
-    make_comment(post, name="Linda", email="linda@example.org")
+    approve_first_comment(client, post, name="Linda", email="linda@example.org", body="First")
     post_comment(client, post, name="linda", email="LINDA@example.org", body="Again")
     post_comment(client, post, name="Linda", email="other@example.org", body="New address")
     post_comment(client, post, name="Someone Else", email="linda@example.org", body="Other name")
@@ -48,6 +58,28 @@ def test_hold_first_publishes_a_known_name_and_email_at_once(client, make_post, 
     assert status["Other name"] == CommentStatus.PENDING
     assert status["No email"] == CommentStatus.PENDING
     assert count_of(post) == 2
+
+
+def test_a_known_name_and_email_from_another_browser_waits(app, client, make_post):
+    """Someone who knows a trusted commenter's public name and guesses the email cannot
+    publish under that name without review."""
+    post = make_post("Sleep")
+    approve_first_comment(client, post, name="Linda", email="linda@example.org", body="First")
+    stranger = app.test_client()
+    post_comment(stranger, post, name="Linda", email="linda@example.org", body="Stop your pills")
+    [impostor] = comments(body_md="Stop your pills")
+    assert impostor.status == CommentStatus.PENDING
+
+
+def test_a_known_commenters_link_waits(client, make_post):
+    post = make_post("Sleep")
+    approve_first_comment(client, post, name="Linda", email="linda@example.org", body="First")
+    post_comment(
+        client, post, name="Linda", email="linda@example.org", body="See https://cure.example"
+    )
+    [held] = comments(body_md="See https://cure.example")
+    assert held.status == CommentStatus.PENDING
+    assert "link" in held.hold_reason
 
 
 def test_hold_first_ignores_pending_and_spam_history(client, make_post, make_comment):
