@@ -43,9 +43,7 @@ def approve_first_comment(client, post, **fields) -> None:
     db.session.commit()
 
 
-def test_hold_first_publishes_a_known_name_and_email_from_the_same_browser(
-    client, make_post
-):
+def test_hold_first_publishes_a_known_name_and_email_from_the_same_browser(client, make_post):
     post = make_post("Sleep")
     approve_first_comment(client, post, name="Linda", email="linda@example.org", body="First")
     post_comment(client, post, name="linda", email="LINDA@example.org", body="Again")
