@@ -39,6 +39,7 @@ from blog.extensions import db
 from blog.models import Media, Post
 
 WIDTHS = (480, 960, 1600)
+WEBP_MAX_SIDE = 16_383
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 NAME_LENGTH = 20
 FALLBACK_EXTENSIONS = {"jpeg": "jpg", "png": "png"}
@@ -114,7 +115,19 @@ def decode(data: bytes, max_pixels: int) -> Processed:
         ) from None
     digest = hashlib.sha256(data).hexdigest()[:NAME_LENGTH]
     upright, fallback = normalise(image, lossless=image.format in ("PNG", "GIF"))
+    _check_shape(upright)
     return Processed(image=upright, fallback=fallback, digest=digest)
+
+
+def _check_shape(image: Image.Image) -> None:
+    """WebP holds at most 16,383 pixels a side: refuse, before any file is written, an
+    image whose largest variant would be taller (a very long screenshot, say)."""
+    largest_width = min(image.width, WIDTHS[-1])
+    if image.height * largest_width / image.width > WEBP_MAX_SIDE:
+        raise ImageRejected(
+            f"This image is too tall for the web ({image.width:,} × {image.height:,} pixels). "
+            "Crop it or split it into several images, then try again."
+        )
 
 
 def _check_pixels(image: Image.Image, max_pixels: int) -> None:

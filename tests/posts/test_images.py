@@ -2,6 +2,7 @@
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -287,3 +288,12 @@ def test_cmyk_jpeg_is_converted_to_rgb(author_client):
     assert image.mode == "RGB"
     red, green, blue = image.getpixel((10, 10))
     assert red > 200 and green < 200 and blue < 200
+
+
+def test_an_image_taller_than_webp_allows_is_refused_and_leaves_no_file(author_client, app):
+    tall = bomb_png(width=50, height=17_000)  # a long strip, under the pixel limit
+    response = upload(author_client, tall, filename="scroll.png", content_type="image/png")
+    assert response.status_code == 415
+    assert "too tall" in response.get_json()["error"]
+    media_dir = Path(app.config["MEDIA_DIR"])
+    assert not media_dir.exists() or not any(media_dir.iterdir())
