@@ -21,6 +21,12 @@ SITE_URL = ""
 POSTS_PER_PAGE = 10
 FEED_SIZE = 20
 
+# Request sizes. The editor and uploads take up to MAX_UPLOAD_MB; every other form
+# (comments, likes, sign-in, setup) at most FORM_MAX_KB. A post's Markdown is capped at
+# MAX_POST_KB (about 50,000 words), a comment at 5,000 characters.
+FORM_MAX_KB = 64
+MAX_POST_KB = 300
+
 # Uploads
 MAX_UPLOAD_MB = 10
 MEDIA_DIR = ""  # empty: instance/media

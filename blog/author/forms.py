@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -64,13 +65,30 @@ def sensible_year(form, field):
         raise ValidationError(f"Enter a date between the years {FIRST_YEAR} and {LAST_YEAR}.")
 
 
+def post_too_long(text: str | None) -> str | None:
+    """Why a post's Markdown is refused for its size (MAX_POST_KB), or None."""
+    limit = int(current_app.config["MAX_POST_KB"]) * 1024
+    if len(text or "") <= limit:
+        return None
+    return (
+        f"This text is {len(text):,} characters long; a post can have {limit:,}. "
+        "Split it into two posts (nothing was lost: your text is still here)."
+    )
+
+
+def post_size(form, field):
+    problem = post_too_long(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
 class PostForm(FlaskForm):
     title = StringField(
         "Title",
         validators=[DataRequired("Give the post a title."), Length(max=200)],
     )
     slug = StringField("Address (slug)", validators=[Optional(), Length(max=200)])
-    body = TextAreaField("Text", filters=[normalize_newlines])
+    body = TextAreaField("Text", filters=[normalize_newlines], validators=[post_size])
     excerpt = TextAreaField("Excerpt", validators=[Optional(), Length(max=600)])
     tags = StringField("Tags", validators=[Optional(), Length(max=500)])
     featured = BooleanField("Featured on the home page")

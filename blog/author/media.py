@@ -8,7 +8,7 @@ from sqlalchemy import select
 from blog.author import bp
 from blog.author.forms import AltForm, UploadForm
 from blog.core.forms import ActionForm
-from blog.core.inputs import wants_json
+from blog.core.inputs import sized_for, wants_json
 from blog.errors import http_error
 from blog.extensions import db
 from blog.models import Media
@@ -40,6 +40,7 @@ def too_large(error):
 
 
 @bp.post("/media")
+@sized_for("upload")
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from blog.author import bp
-from blog.author.forms import META_IDEAL, PostForm, normalize_newlines
+from blog.author.forms import META_IDEAL, PostForm, normalize_newlines, post_too_long
 from blog.author.guard import keeps_text
 from blog.comments.moderation import count_by_status
 from blog.content import render_post
 from blog.core.clock import format_datetime, to_local, utc_to_local
 from blog.core.forms import ActionForm
-from blog.core.inputs import parse_id, wants_json
+from blog.core.inputs import parse_id, sized_for, wants_json
 from blog.core.pagination import page_number, paginate
 from blog.extensions import db
 from blog.models import CommentStatus, Media, Post, PostStatus
@@ -114,6 +114,14 @@ def set_cover_choices(form: PostForm, signed_in: bool = True) -> None:
     form.cover_media_id.choices = choices
 
 
+def preview_of(text: str, signed_in: bool) -> str:
+    """The editor's first preview; what a signed-out request sent, or a text over the size
+    cap, is given back as text only, never rendered."""
+    if not signed_in or post_too_long(text):
+        return ""
+    return render_post(text).html
+
+
 def render_editor(
     form: PostForm,
     post: Post | None,
@@ -130,7 +138,7 @@ def render_editor(
         problem=problem,
         autosaved=autosaved,
         signed_in=signed_in,
-        preview_html=render_post(form.body.data or "").html,
+        preview_html=preview_of(form.body.data or "", signed_in),
         tag_suggestions=existing_tag_names() if signed_in else [],
         meta_ideal=META_IDEAL,
         action_form=ActionForm(),
@@ -190,6 +198,7 @@ def editor_with_submitted_text(status: int, problem: str):
 
 
 @bp.route("/posts/new", methods=["GET", "POST"])
+@sized_for("editor")
 def new_post():
     form = PostForm()
     set_cover_choices(form)
@@ -199,6 +208,7 @@ def new_post():
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@sized_for("editor")
 def edit_post(post_id: int):
     post = get_post_or_404(post_id)
     if request.method == "POST":
@@ -220,9 +230,13 @@ def edit_post(post_id: int):
 
 
 @bp.post("/preview")
+@sized_for("editor")
 def preview():
     """The HTML the post will publish, made by the same rendering as a save."""
     draft = Post(body_md=normalize_newlines(request.form.get("body", "")))
+    problem = post_too_long(draft.body_md)
+    if problem:
+        return jsonify(error=problem), 400
     apply_rendering(draft)
     response = make_response(draft.body_html)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
@@ -232,6 +246,7 @@ def preview():
 
 
 @bp.post("/posts/autosave", endpoint="autosave")
+@sized_for("editor")
 def autosave_post():
     """Keep the editor's title and text as an autosave revision; JSON for the script."""
     title = request.form.get("title", "")[:200]

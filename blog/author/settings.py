@@ -10,6 +10,7 @@ from blog.author import bp
 from blog.author.forms import SettingsForm
 from blog.author.guard import keeps_text
 from blog.content import render_page
+from blog.core.inputs import sized_for
 from blog.core.site import site_settings
 from blog.extensions import db
 from blog.models import Author, Settings
@@ -59,6 +60,7 @@ def settings_with_submitted_text(status: int, problem: str):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
+@sized_for("editor")
 def settings():
     if request.method == "GET":
         return render_settings(SettingsForm(data=settings_data(site_settings(), current_user)))

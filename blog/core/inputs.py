@@ -121,9 +121,37 @@ def refuse_cross_site_writes() -> None:
         raise CrossSiteRequest()
 
 
+def sized_for(kind: str):
+    """Mark a view that takes more than a form's worth of text: "editor" (a post's
+    Markdown, MAX_POST_KB however the browser encodes it) or "upload" (MAX_UPLOAD_MB)."""
+
+    def mark(view):
+        view.request_kind = kind
+        return view
+
+    return mark
+
+
+def request_limit(kind: str | None) -> int:
+    config = current_app.config
+    if kind == "upload":
+        return config["MAX_CONTENT_LENGTH"]
+    if kind == "editor":  # percent-encoding takes up to 9 bytes for a character
+        return int(config["MAX_POST_KB"]) * 1024 * 10
+    return int(config["FORM_MAX_KB"]) * 1024
+
+
+def cap_request_size() -> None:
+    """Refuse an oversized body (413) before anyone reads it, by the view it is for."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = request_limit(getattr(view, "request_kind", None))
+    request.max_content_length = request.max_form_memory_size = limit
+
+
 def install(app: flask.Flask) -> None:
     """Use these before any route is registered (and before the extensions, so that a
     cross-site write is refused before any session, sign-in or form work)."""
     app.request_class = Request
     app.url_map.converters["int"] = DatabaseInteger
     app.before_request(refuse_cross_site_writes)
+    app.before_request(cap_request_size)

@@ -122,9 +122,9 @@ def test_json_from_a_signed_out_script_is_told_to_sign_in(client, make_post, pat
 
 
 @pytest.mark.slow
-def test_a_very_long_post_saves_from_the_editors_script(author_client):
+def test_a_long_post_saves_from_the_editors_script(author_client):
     """The editor's script sends FormData (multipart), where Werkzeug caps text at 500 kB."""
-    body = "Ééé long paragraph of careful clinical text.\n\n" * 15000  # about 720 kB
+    body = "Ééé long paragraph of careful clinical text.\n\n" * 6000  # 288,000 characters
     data = {"title": "Long guideline", "body": body, "status": "draft"}
     multipart = {"content_type": "multipart/form-data"}
     response = author_client.post("/admin/posts/new", data=data, **multipart)
@@ -134,3 +134,39 @@ def test_a_very_long_post_saves_from_the_editors_script(author_client):
         "/admin/posts/autosave", data={"title": "T", "body": body}, **multipart
     )
     assert autosave.status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", None])
+def test_a_post_over_the_size_cap_is_refused_with_its_text_kept(author_client, content_type):
+    body = "Ééé paragraph.\n\n" * 20000  # 320,000 characters: over MAX_POST_KB
+    data = {"title": "Too long", "body": body, "status": "draft"}
+    response = author_client.post("/admin/posts/new", data=data, content_type=content_type)
+    assert response.status_code == 400
+    assert "a post can have 307,200" in page_text(response)
+    assert body[:2000] in page_text(response)
+    assert db.session.query(Post).count() == 0
+    preview = author_client.post(
+        "/admin/preview", data={"body": body}, headers={"X-Requested-With": "fetch"}
+    )
+    assert preview.status_code == 400 and "307,200" in preview.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/post/hello/comments", "/post/hello/like", "/login", "/setup", "/logout"]
+)
+def test_reader_and_sign_in_forms_refuse_bodies_over_64_kb(client, make_post, path):
+    make_post("Hello")
+    response = client.post(path, data={"body": "x" * 70_000, "name": "A"})
+    assert response.status_code == 413
+
+
+def test_a_signed_out_editor_post_is_given_back_without_rendering(client, monkeypatch):
+    import blog.author.posts
+
+    def no_markdown(*_args, **_kwargs):
+        raise AssertionError("rendered Markdown for a signed-out request")
+
+    monkeypatch.setattr(blog.author.posts, "render_post", no_markdown)
+    response = client.post("/admin/posts/new", data={"title": "T", "body": "[" * 8000})
+    assert response.status_code == 401
+    assert "[" * 8000 in response.text
