@@ -9,6 +9,7 @@ from blog.author import bp
 from blog.author.forms import BulkForm, EraseForm, ModerationForm, ReplyForm
 from blog.comments import moderation
 from blog.comments.purge import purge_if_due
+from blog.core.bounded import TooComplex
 from blog.core.pagination import page_number, paginate
 from blog.core.templating import plural
 from blog.extensions import db
@@ -100,7 +101,12 @@ def comment_reply(comment_id: int):
         return render_queue(chosen_tab(form.tab.data), 400, reply_form=form, reply_for=comment_id)
     comment = db.get_or_404(Comment, comment_id)
     was_pending = comment.status != CommentStatus.APPROVED
-    moderation.author_reply(comment, current_user, form.body.data)
+    try:
+        moderation.author_reply(comment, current_user, form.body.data)
+    except TooComplex:
+        db.session.rollback()
+        form.body.errors.append("This reply is too intricate to show; simplify it.")
+        return render_queue(chosen_tab(form.tab.data), 400, reply_form=form, reply_for=comment_id)
     db.session.commit()
     note = " The comment was approved too." if was_pending else ""
     flash(f"Your reply to {comment.author_name} is published.{note}", "success")

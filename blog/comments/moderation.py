@@ -5,11 +5,13 @@ the number of approved comments."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from blog.comments import spam
 from blog.comments.counts import refresh_comment_count
 from blog.content import render_comment
+from blog.core.bounded import run_bounded
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, Comment, CommentStatus, Moderation, Post, Settings
@@ -28,9 +30,16 @@ class Draft:
     parent_id: int | None = None
     honeypot: bool = False
     ip_hash: str | None = None
+    body_html: str = ""  # rendered by render_body() before the write starts
     # The reader's browser token as hashed under every accepted key, current key first.
     browser_hashes: list[str] = field(default_factory=list)
     by_author: bool = False
+
+
+def render_body(text: str) -> str:
+    """A comment's HTML, rendered within COMMENT_RENDER_SECONDS or TooComplex."""
+    seconds = float(current_app.config["COMMENT_RENDER_SECONDS"])
+    return run_bounded(render_comment, text, seconds=seconds)
 
 
 def comments_open(post: Post, settings: Settings) -> bool:
@@ -104,7 +113,7 @@ def decide(draft: Draft, body_html: str, settings: Settings | None) -> tuple[str
 def add_comment(post: Post, draft: Draft, settings: Settings | None = None) -> Comment:
     """Store a comment with the status the policy gives it (caller commits); the author's
     own comments need no settings."""
-    body_html = render_comment(draft.body)
+    body_html = draft.body_html or render_body(draft.body)
     status, reason = decide(draft, body_html, settings)
     comment = Comment(
         post_id=post.id,

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from blog.comments import moderation, notify, spam
 from blog.comments.likes import toggle_like
+from blog.core.bounded import TooComplex
 from blog.core.forms import ActionForm
 from blog.core.inputs import wants_json
 from blog.core.keys import ip_hash
@@ -24,6 +25,10 @@ RATE_LIMITED = (
     "again; your text is kept below."
 )
 CSRF_EXPIRED = "This form has expired. Your text is kept below: please send it again."
+TOO_COMPLEX = (
+    "This comment is too intricate to show (very deep lists or quotes, or thousands of "
+    "brackets). Simplify it and send it again; your text is kept below."
+)
 PARENT_GONE = "The comment you replied to is no longer available; your comment is kept below."
 
 
@@ -77,6 +82,13 @@ def comment(slug: str):
         browser_hashes=reader.ensure_hashes(),
         by_author=current_user.is_authenticated,
     )
+    post_id = post.id
+    db.session.commit()  # end the reads: nothing is rendered while holding the write lock
+    try:
+        draft.body_html = moderation.render_body(draft.body)
+    except TooComplex:
+        return render_post_page(post, form, [TOO_COMPLEX], 400)
+    post = db.session.get(Post, post_id)
     added = moderation.add_comment(post, draft, site_settings())
     db.session.commit()
     if added.status != CommentStatus.SPAM and not added.is_author:

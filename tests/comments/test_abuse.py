@@ -36,3 +36,27 @@ def test_reply_to_param_never_shows_a_comment_of_another_post(client, make_post,
         page = page_text(client.get(f"/post/sleep?reply_to={comment.id}"))
         assert comment.author_name not in page
         assert f'value="{comment.id}"' not in page
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "- " * 2400 + "a",  # nesting deep enough for a RecursionError in Python-Markdown
+        "[" * 5000,  # quadratic: seconds of CPU
+    ],
+    ids=["nested-list", "brackets"],
+)
+def test_a_pathological_comment_is_a_400_with_its_text_kept_never_a_500(client, make_post, body):
+    post = make_post("Hello")
+    response = post_comment(client, post, body=body)
+    assert response.status_code == 400
+    assert "too intricate" in page_text(response)
+    assert body[:1000] in page_text(response)
+    assert comments() == []
+    assert client.get("/healthz").status_code == 200
+
+
+def test_an_ordinary_comment_still_renders_through_the_bounded_renderer(client, make_post):
+    post = make_post("Hello")
+    assert post_comment(client, post, body="Thanks, **very** clear.").status_code == 303
+    assert "<strong>very</strong>" in comments()[0].body_html
