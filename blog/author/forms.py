@@ -34,7 +34,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextArea
 
 from blog.accounts.authors import strong_password
-from blog.core.forms import lower, strip
+from blog.core.forms import comment_text, lower, strip
 from blog.core.inputs import row_id
 from blog.models import Moderation, PostStatus
 
@@ -200,8 +200,6 @@ class PasswordForm(FlaskForm):
 
 # -- Moderation ---------------------------------------------------------------------------
 
-BODY_MAX = 5000
-
 
 class ModerationForm(FlaskForm):
     """One-button moderation actions: the CSRF token and the tab to return to."""
@@ -225,15 +223,7 @@ class BulkForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     tab = HiddenField()
-    body = TextAreaField(
-        "Your reply",
-        filters=[strip],
-        validators=[
-            DataRequired("Please write your reply."),
-            Length(max=BODY_MAX, message=f"Replies can be up to {BODY_MAX:,} characters."),
-        ],
-        render_kw={"rows": 4},
-    )
+    body = comment_text("Your reply", "Please write your reply.", rows=4)
 
 
 class EraseForm(FlaskForm):

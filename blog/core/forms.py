@@ -1,6 +1,10 @@
 """The one form with nothing but the CSRF token, for one-button actions."""
 
 from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+COMMENT_MAX = 5000
 
 
 class ActionForm(FlaskForm):
@@ -23,3 +27,15 @@ def one_line(value):
     if not isinstance(value, str):
         return value
     return " ".join("".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in value).split())
+
+
+def comment_text(label: str, required: str, rows: int) -> TextAreaField:
+    """A comment's text field (a reader's comment, the author's reply): trimmed, required,
+    at most COMMENT_MAX characters."""
+    too_long = f"Comments can be up to {COMMENT_MAX:,} characters; please shorten it."
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[DataRequired(required), Length(max=COMMENT_MAX, message=too_long)],
+        render_kw={"rows": rows},
+    )

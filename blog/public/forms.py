@@ -1,14 +1,13 @@
 """The reader's comment form."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from blog.core.forms import lower, one_line, strip
+from blog.core.forms import comment_text, lower, one_line, strip
 from blog.core.inputs import parse_id
 
 NAME_MAX = 80
-BODY_MAX = 5000
 
 
 class CommentForm(FlaskForm):
@@ -31,18 +30,7 @@ class CommentForm(FlaskForm):
         ],
         render_kw={"autocomplete": "email"},
     )
-    body = TextAreaField(
-        "Comment",
-        filters=[strip],
-        validators=[
-            DataRequired("Please write your comment."),
-            Length(
-                max=BODY_MAX,
-                message=f"Comments can be up to {BODY_MAX:,} characters; please shorten it.",
-            ),
-        ],
-        render_kw={"rows": 6},
-    )
+    body = comment_text("Comment", "Please write your comment.", rows=6)
     parent_id = HiddenField()
     # Honeypot: hidden from people, left empty by them; bots fill it in.
     website = StringField(
