@@ -23,7 +23,7 @@ EDITOR_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Editor</title>
 <meta name="csrf-token" content="{{ csrf }}">
 <link rel="stylesheet" href="/static/css/site.css">
-<link rel="stylesheet" href="/static/css/media.css">
+<link rel="stylesheet" href="/static/css/admin.css">
 <link rel="icon" href="/static/images/favicon.svg" type="image/svg+xml">
 </head><body><main class="site-main">
 <form method="post"><label for="body">Body</label>
