@@ -51,6 +51,8 @@ def test_typing_previews_autosaves_and_a_reload_loses_nothing(
     signed_in_page, live_server, live_app
 ):
     page = signed_in_page
+    posted = []
+    page.on("request", lambda request: posted.append(request) if request.method == "POST" else 0)
     page.goto(live_server.url + "/admin/posts/new")
     page.fill("#title", "Statins after seventy")
     body = page.locator("#body")
@@ -77,6 +79,10 @@ def test_typing_previews_autosaves_and_a_reload_loses_nothing(
     [post] = stored_posts(live_app)
     assert post.body_md == typed and post.status == "draft"
     assert page.js_errors == []
+    # Every script request says so: the server's one rule for answering in JSON.
+    paths = {request.url.removeprefix(live_server.url) for request in posted}
+    assert paths == {"/admin/preview", "/admin/posts/autosave", f"/admin/posts/{post.id}/edit"}
+    assert {request.headers.get("x-requested-with") for request in posted} == {"fetch"}
 
 
 def test_server_failure_keeps_a_copy_in_the_browser_and_offers_it_back(

@@ -9,7 +9,7 @@ import pytest
 
 BLOG = Path(__file__).resolve().parents[2] / "blog"
 TEMPLATES = BLOG / "templates"
-AUTHOR_SCRIPTS = {"editor.js", "media-upload.js"}
+AUTHOR_SCRIPTS = {"editor", "media-upload.js"}  # js/editor/*.js and js/media-upload.js
 READER_SHEETS = [("/static/css/site.css", None), ("/static/css/print.css", "print")]
 AUTHOR_PAGES = [
     "/admin/",
