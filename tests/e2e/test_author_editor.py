@@ -1,8 +1,10 @@
 """The author's editor in a real browser: preview, autosave, and nothing lost."""
 
+import contextlib
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -83,6 +85,37 @@ def test_typing_previews_autosaves_and_a_reload_loses_nothing(
     paths = {request.url.removeprefix(live_server.url) for request in posted}
     assert paths == {"/admin/preview", "/admin/posts/autosave", f"/admin/posts/{post.id}/edit"}
     assert {request.headers.get("x-requested-with") for request in posted} == {"fetch"}
+
+
+def test_a_slow_older_preview_never_replaces_a_newer_one(signed_in_page, live_server):
+    page = signed_in_page
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # answered below, after the newer preview
+
+    page.route("**/admin/preview", hold_the_first)
+    page.goto(live_server.url + "/admin/posts/new")
+    page.fill("#body", "Older text")
+    for _ in range(100):  # the preview waits for a pause in typing
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held
+    page.fill("#body", "Newer text, three more words")
+    expect(page.locator("#preview")).to_have_text("Newer text, three more words")
+    late = held[0].fetch()
+    assert "Older text" in late.text()
+    with contextlib.suppress(PlaywrightError):  # the script may have aborted it already
+        held[0].fulfill(response=late)
+    page.wait_for_timeout(300)
+    expect(page.locator("#preview")).to_have_text("Newer text, three more words")
+    expect(page.locator("#word-count")).to_have_text("5 words")
+    expect(page.locator("#preview")).not_to_have_class(re.compile("stale"))
+    assert page.js_errors == []
 
 
 def test_server_failure_keeps_a_copy_in_the_browser_and_offers_it_back(

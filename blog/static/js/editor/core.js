@@ -38,11 +38,12 @@
 
     // Every script request says so (the server then answers in JSON, never a page to
     // follow) and carries the CSRF token.
-    send: function (url, data) {
+    send: function (url, data, signal) {
       return fetch(url, {
         method: "POST",
         body: data,
         credentials: "same-origin",
+        signal: signal,
         headers: { "X-Requested-With": "fetch", "X-CSRFToken": form.elements.csrf_token.value },
       });
     },
