@@ -1,8 +1,10 @@
 """The author's editor in a real browser: preview, autosave, and nothing lost."""
 
+import contextlib
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -51,6 +53,8 @@ def test_typing_previews_autosaves_and_a_reload_loses_nothing(
     signed_in_page, live_server, live_app
 ):
     page = signed_in_page
+    posted = []
+    page.on("request", lambda request: posted.append(request) if request.method == "POST" else 0)
     page.goto(live_server.url + "/admin/posts/new")
     page.fill("#title", "Statins after seventy")
     body = page.locator("#body")
@@ -76,6 +80,41 @@ def test_typing_previews_autosaves_and_a_reload_loses_nothing(
     expect(page.locator(".flash--success")).to_have_text("Draft saved.")
     [post] = stored_posts(live_app)
     assert post.body_md == typed and post.status == "draft"
+    assert page.js_errors == []
+    # Every script request says so: the server's one rule for answering in JSON.
+    paths = {request.url.removeprefix(live_server.url) for request in posted}
+    assert paths == {"/admin/preview", "/admin/posts/autosave", f"/admin/posts/{post.id}/edit"}
+    assert {request.headers.get("x-requested-with") for request in posted} == {"fetch"}
+
+
+def test_a_slow_older_preview_never_replaces_a_newer_one(signed_in_page, live_server):
+    page = signed_in_page
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # answered below, after the newer preview
+
+    page.route("**/admin/preview", hold_the_first)
+    page.goto(live_server.url + "/admin/posts/new")
+    page.fill("#body", "Older text")
+    for _ in range(100):  # the preview waits for a pause in typing
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held
+    page.fill("#body", "Newer text, three more words")
+    expect(page.locator("#preview")).to_have_text("Newer text, three more words")
+    late = held[0].fetch()
+    assert "Older text" in late.text()
+    with contextlib.suppress(PlaywrightError):  # the script may have aborted it already
+        held[0].fulfill(response=late)
+    page.wait_for_timeout(300)
+    expect(page.locator("#preview")).to_have_text("Newer text, three more words")
+    expect(page.locator("#word-count")).to_have_text("5 words")
+    expect(page.locator("#preview")).not_to_have_class(re.compile("stale"))
     assert page.js_errors == []
 
 

@@ -90,7 +90,9 @@ def test_like_button_updates_in_place(page, live_server, live_app, post_with_com
     page.goto(live_server.url + "/post/sleep")
     button = page.get_by_role("button", name="Like")
     assert button.get_attribute("aria-pressed") == "false"
-    button.click()
+    with page.expect_request(lambda request: request.method == "POST") as liked:
+        button.click()
+    assert liked.value.headers.get("x-requested-with") == "fetch"
     expect(button).to_have_attribute("aria-pressed", "true")
     assert page.url.endswith("/post/sleep")  # no navigation
     assert page.locator(".post-stats [data-like-label]").inner_text() == "1 like"

@@ -23,7 +23,7 @@ EDITOR_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Editor</title>
 <meta name="csrf-token" content="{{ csrf }}">
 <link rel="stylesheet" href="/static/css/site.css">
-<link rel="stylesheet" href="/static/css/media.css">
+<link rel="stylesheet" href="/static/css/admin.css">
 <link rel="icon" href="/static/images/favicon.svg" type="image/svg+xml">
 </head><body><main class="site-main">
 <form method="post"><label for="body">Body</label>
@@ -111,7 +111,9 @@ def test_button_asks_for_alt_text_and_inserts_markdown_at_the_cursor(editor):
     assert dialog.is_visible()
     assert textarea_value(editor) == START_TEXT
     dialog.get_by_label("Alt text (required)").fill("Cuff on a bare upper arm")
-    dialog.get_by_role("button", name="Upload image").click()
+    with editor.expect_request("**/admin/media") as upload:
+        dialog.get_by_role("button", name="Upload image").click()
+    assert upload.value.headers.get("x-requested-with") == "fetch"
     editor.wait_for_selector(".media-status--success")
     assert "Image inserted" in status(editor).inner_text()
     value = textarea_value(editor)

@@ -310,8 +310,8 @@ def test_every_public_page_runs_no_markdown_and_a_bounded_number_of_queries(
     assert count_statements() == smaller
 
 
-@pytest.mark.parametrize("url", ["/", "/post/landmarks", "/about", "/no-such-page"])
-def test_every_page_has_a_skip_link_landmarks_and_a_print_stylesheet(client, make_post, url):
+@pytest.mark.parametrize("url", ["/", "/post/landmarks", "/about", "/login", "/no-such-page"])
+def test_every_page_has_a_skip_link_landmarks_and_one_stylesheet_and_print(client, make_post, url):
     import html5lib
 
     make_post("Landmarks")
@@ -322,6 +322,7 @@ def test_every_page_has_a_skip_link_landmarks_and_a_print_stylesheet(client, mak
     landmarks = [child.tag for child in tree.find("body") if child.tag != "script"]
     assert landmarks == ["a", "header", "main", "footer"]
     assert any(nav.get("aria-label") for nav in tree.iter("nav"))
-    sheets = {link.get("href"): link.get("media") for link in tree.iter("link")}
-    assert sheets.get("/static/css/print.css") == "print"
+    links = [link for link in tree.iter("link") if link.get("rel") == "stylesheet"]
+    sheets = [(link.get("href"), link.get("media")) for link in links]
+    assert sheets == [("/static/css/site.css", None), ("/static/css/print.css", "print")]
     assert client.get("/static/css/print.css").status_code == 200

@@ -53,7 +53,7 @@
       fetch(form.action, {
         method: "POST",
         body: new FormData(form),
-        headers: { Accept: "application/json" },
+        headers: { Accept: "application/json", "X-Requested-With": "fetch" },
         credentials: "same-origin",
       })
         .then(function (response) {

@@ -142,7 +142,7 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": token }
+      headers: { "Accept": "application/json", "X-Requested-With": "fetch", "X-CSRFToken": token }
     }).catch(function () {
       throw new Error("The upload did not reach the server. Check your connection " +
         "(a file over the size limit can also end the connection) and try again.");

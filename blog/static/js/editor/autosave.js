@@ -1,0 +1,104 @@
+/* The post editor: autosave to the server two seconds after typing stops.
+ *
+ * An autosave is a revision that never changes what readers see. The first one of a new
+ * post creates a draft, and the page moves to its edit address. If the server can't be
+ * reached or refuses, the browser's copy is kept and the autosave is tried again later.
+ */
+(function (editor) {
+  "use strict";
+
+  if (!editor) return;
+  var form = editor.form;
+  var DELAY = 2000;
+  var RETRY_DELAY = 15000;
+  var timer = null;
+  var running = false;
+  var again = false;
+  var inflight = null;
+
+  function adoptNewPost(data) {
+    var postId = String(data.post_id);
+    editor.localCopy.moveTo(postId);
+    form.dataset.postId = postId;
+    form.action = data.edit_url;
+    window.history.replaceState(null, "", data.edit_url);
+  }
+
+  function failed(reason) {
+    editor.localCopy.write();
+    editor.setStatus(
+      reason + " A copy is kept in this browser; it will be offered back if you reload.",
+      true
+    );
+    window.clearTimeout(timer);
+    timer = window.setTimeout(autosave, RETRY_DELAY);
+  }
+
+  function answered(response, sent) {
+    return response
+      .json()
+      .catch(function () {
+        return {};
+      })
+      .then(function (json) {
+        if (response.ok && json.saved) {
+          if (!form.dataset.postId && json.post_id) adoptNewPost(json);
+          editor.serverText = sent;
+          if (editor.textNow() === sent) editor.localCopy.drop();
+          editor.setStatus("Saved at " + json.saved_at);
+        } else if (response.ok) {
+          editor.setStatus("Nothing to save yet");
+        } else if (response.status >= 500) {
+          failed("The server could not save (error " + response.status + ").");
+        } else {
+          failed(json.error || "The server refused the autosave (error " + response.status + ").");
+        }
+      });
+  }
+
+  function autosave() {
+    window.clearTimeout(timer);
+    if (!editor.hasUnsavedText()) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    var sent = editor.textNow();
+    var data = new FormData();
+    data.append("title", editor.title.value);
+    data.append("body", editor.body.value);
+    if (form.dataset.postId) data.append("post_id", form.dataset.postId);
+    editor.setStatus("Saving…");
+    inflight = editor
+      .send(form.dataset.autosaveUrl, data)
+      .then(function (response) {
+        return answered(response, sent);
+      })
+      .catch(function () {
+        failed("Not saved: the server can't be reached.");
+      })
+      .then(function () {
+        running = false;
+        inflight = null;
+        if (again) {
+          again = false;
+          autosave();
+        }
+      });
+  }
+
+  editor.onChange(function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(autosave, DELAY);
+  });
+
+  editor.autosave = {
+    // Before a Save: no autosave is started, and the promise settles once the one in
+    // flight (which may be creating this post) has finished.
+    stop: function () {
+      window.clearTimeout(timer);
+      return Promise.resolve(inflight);
+    },
+  };
+})(window.RoundsEditor);

@@ -1,0 +1,66 @@
+"""Front-end files by audience: a reader's page loads site.css (and print.css) and nothing
+else; the author's pages add admin.css, and site.css holds no rule that only they use."""
+
+import re
+from pathlib import Path
+
+import html5lib
+import pytest
+
+BLOG = Path(__file__).resolve().parents[2] / "blog"
+TEMPLATES = BLOG / "templates"
+AUTHOR_SCRIPTS = {"editor", "media-upload.js"}  # js/editor/*.js and js/media-upload.js
+READER_SHEETS = [("/static/css/site.css", None), ("/static/css/print.css", "print")]
+AUTHOR_PAGES = [
+    "/admin/",
+    "/admin/posts/new",
+    "/admin/comments",
+    "/admin/media/library",
+    "/admin/settings",
+    "/admin/trash",
+    "/admin/password",
+]
+# Class attributes in templates, and class names a script sets.
+CLASS_ATTRIBUTE = re.compile(r"""class=\\?["']([^"']*)""")
+SCRIPT_CLASS = re.compile(
+    r"""(?:className\s*=|"class"\s*:|classList\.\w+\()\s*["']([^"']*)|class=\\?["']([^"']*)"""
+)
+
+
+def stylesheets(response) -> list[tuple[str, str | None]]:
+    tree = html5lib.parse(response.text, namespaceHTMLElements=False)
+    return [
+        (link.get("href"), link.get("media"))
+        for link in tree.iter("link")
+        if link.get("rel") == "stylesheet"
+    ]
+
+
+@pytest.mark.parametrize("path", AUTHOR_PAGES)
+def test_the_authors_pages_add_admin_css(author_client, path):
+    sheets = stylesheets(author_client.get(path))
+    assert sheets == [*READER_SHEETS, ("/static/css/admin.css", None)]
+    for href, _media in sheets:
+        assert author_client.get(href).status_code == 200
+
+
+def class_names(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        values = CLASS_ATTRIBUTE.findall(text)
+    else:
+        values = ["".join(groups) for groups in SCRIPT_CLASS.findall(text)]
+    words = " ".join(re.sub(r"{{.*?}}|{%.*?%}", " ", value) for value in values).split()
+    return {word for word in words if re.fullmatch(r"[a-z][\w-]*", word)}
+
+
+def test_site_css_has_no_rule_only_the_authors_pages_use():
+    author, reader = set(), set()
+    for path in [*TEMPLATES.rglob("*.html"), *(BLOG / "static" / "js").rglob("*.js")]:
+        is_author = path.parent.name == "author" or {path.parent.name, path.name} & AUTHOR_SCRIPTS
+        (author if is_author else reader).update(class_names(path))
+    author_only = author - reader
+    assert {"admin-header", "queue-item", "media-card", "toolbar__button"} <= author_only
+    css = re.sub(r"/\*.*?\*/", "", (BLOG / "static" / "css" / "site.css").read_text(), flags=re.S)
+    selectors = set(re.findall(r"\.([a-zA-Z][\w-]*)", css))
+    assert selectors & author_only == set()
