@@ -12,6 +12,8 @@ from blog import config as default_config
 from blog.core import inputs
 from blog.extensions import csrf, db, limiter, login_manager, migrate
 
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config layers, extensions, blueprints, errors, CLI."""
@@ -64,7 +66,8 @@ def finish_config(app: Flask) -> None:
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if config["SITE_URL"] and not config.get("TRUSTED_HOSTS"):
         # Only the public address may be asked for: a forged Host never reaches a page.
-        config["TRUSTED_HOSTS"] = [urlsplit(config["SITE_URL"]).hostname]
+        # (and the machine itself, for a health check run on the server).
+        config["TRUSTED_HOSTS"] = [urlsplit(config["SITE_URL"]).hostname, *LOCAL_HOSTS]
     config["MEDIA_DIR"] = config["MEDIA_DIR"] or os.path.join(app.instance_path, "media")
     config["MAX_CONTENT_LENGTH"] = int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     # Werkzeug's own cap on form text (500 kB) would refuse a long post's save with 413.

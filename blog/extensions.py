@@ -29,5 +29,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
-login_manager.session_protection = "strong"
+# No address or User-Agent binding: "strong" signed the author out at every browser update
+# and rewrote readers' cookies on every page; a password change (session_version) ends
+# every other session instead.
+login_manager.session_protection = None
 limiter = Limiter(key_func=client_key, default_limits=[])

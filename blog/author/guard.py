@@ -1,6 +1,7 @@
 """The one guard for every /admin URL, and the one answer to an expired form.
 
-Every route of the blueprint requires the signed-in author. A signed-out browser is sent
+Every route of the blueprint requires the signed-in author, checked before the CSRF token
+(so a signed-out request learns that first). A signed-out browser is sent
 to sign in; a script gets a JSON 401. A form the author was filling in (the editor, the
 settings) that arrives without a session or a valid CSRF token comes back as the same
 page with the submitted text, never as a redirect that would drop it.
@@ -8,13 +9,15 @@ page with the submitted text, never as a redirect that would drop it.
 
 from collections.abc import Callable
 
-from flask import jsonify, redirect, request, url_for
+from flask import current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from blog.author import bp
+from blog.core.database import SAFE_METHODS
 from blog.core.inputs import safe_next, wants_json
 from blog.errors import http_error
+from blog.extensions import csrf
 
 SESSION_EXPIRED = (
     "Your session expired, so this was not saved. Your text is still here: sign in "
@@ -45,9 +48,14 @@ def kept_text_page(status: int):
     return keeper(status, SESSION_EXPIRED)
 
 
+csrf.exempt(bp)  # checked below, once the author is known to be signed in
+
+
 @bp.before_request
 def require_author():
     if current_user.is_authenticated:
+        if request.method not in SAFE_METHODS and current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()  # raises CSRFError, answered by csrf_failed
         return None
     kept = kept_text_page(401)
     if kept is not None:

@@ -2,6 +2,7 @@
 moderation actions. Every status change goes through here so Post.comment_count stays
 the number of approved comments."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from sqlalchemy import delete, func, select
 from blog.comments import spam
 from blog.comments.counts import refresh_comment_count
 from blog.content import render_comment
-from blog.core.bounded import run_bounded
+from blog.core.bounded import TooComplex, run_bounded
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, Comment, CommentStatus, Moderation, Post, Settings
@@ -36,8 +37,30 @@ class Draft:
     by_author: bool = False
 
 
+MAX_NESTING = 8
+_BLOCK_MARKER = re.compile(r"(?:>|[-*+]|\d{1,9}[.)])(?:\s+|$)")
+
+
+def nesting_depth(text: str) -> int:
+    """How deep a comment nests quotes and lists: markers at a line's start, and its
+    indentation (two spaces a level)."""
+    deepest = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        depth = (len(line) - len(stripped)) // 2
+        while match := _BLOCK_MARKER.match(stripped):
+            depth += 1
+            stripped = stripped[match.end() :]
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def render_body(text: str) -> str:
-    """A comment's HTML, rendered within COMMENT_RENDER_SECONDS or TooComplex."""
+    """A comment's HTML, rendered within COMMENT_RENDER_SECONDS, or TooComplex. Quotes and
+    lists nested deeper than MAX_NESTING are refused first: they render quickly, but
+    thousands of levels would stretch the page far beyond the screen."""
+    if nesting_depth(text) > MAX_NESTING:
+        raise TooComplex("nested too deeply")
     seconds = float(current_app.config["COMMENT_RENDER_SECONDS"])
     return run_bounded(render_comment, text, seconds=seconds)
 

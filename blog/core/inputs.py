@@ -136,8 +136,8 @@ def request_limit(kind: str | None) -> int:
     config = current_app.config
     if kind == "upload":
         return config["MAX_CONTENT_LENGTH"]
-    if kind == "editor":  # percent-encoding takes up to 9 bytes for a character
-        return int(config["MAX_POST_KB"]) * 1024 * 10
+    if kind == "editor":  # percent-encoding takes up to 12 bytes for a character
+        return int(config["MAX_POST_KB"]) * 1024 * 12 + int(config["FORM_MAX_KB"]) * 1024
     return int(config["FORM_MAX_KB"]) * 1024
 
 

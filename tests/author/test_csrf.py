@@ -71,8 +71,9 @@ def test_a_stale_token_in_the_editor_keeps_the_text_and_gives_a_fresh_token(
 
 
 def test_an_expired_session_keeps_the_settings_text(client):
+    """Signed out and without a token: the sign-in is what the author must fix first."""
     response = client.post("/admin/settings", data={"about_md": "My long about page"})
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert "My long about page" in page_text(response)
 
 
@@ -95,3 +96,34 @@ def test_autosave_accepts_the_token_in_a_header(client, author):
         "/admin/posts/autosave", data={"title": "t", "body": "b"}, headers={"X-CSRFToken": token}
     )
     assert response.status_code == 200 and response.get_json()["saved"]
+
+
+def test_signed_out_posts_without_a_token_are_sent_to_sign_in_first(app, client):
+    """Signed out is the problem to report (302 or JSON 401), not the missing token."""
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin")]
+    for rule in rules:
+        if "POST" not in rule.methods:
+            continue
+        path = re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
+        page = client.post(path, data={"x": "y"})
+        assert page.status_code in (302, 401), path
+        script = client.post(path, data={"x": "y"}, headers={"Accept": "application/json"})
+        assert script.status_code == 401 and script.get_json()["signed_out"], path
+
+
+def test_a_browser_update_does_not_sign_the_author_out(client, author):
+    sign_in(client, author, "Mozilla/5.0 Chrome/120.0")
+    assert (
+        client.get("/admin/", headers={"User-Agent": "Mozilla/5.0 Chrome/120.0"}).status_code == 200
+    )
+    assert (
+        client.get("/admin/", headers={"User-Agent": "Mozilla/5.0 Chrome/121.0"}).status_code == 200
+    )
+
+
+def test_a_reader_with_a_session_cookie_keeps_public_caching(client, make_post):
+    make_post("Hello")
+    client.get("/post/hello")  # the comment form's token puts a session cookie in place
+    response = client.get("/")
+    assert response.headers.getlist("Set-Cookie") == []
+    assert response.headers["Cache-Control"] == "public, max-age=60"

@@ -101,7 +101,8 @@ class TestCsrfAndLimit:
         assert response.status_code == 413
         assert "0.05 MB upload limit" in response.get_json()["error"]
 
-    def test_too_large_anonymous_post_is_413_without_the_library(self, client):
+    def test_too_large_anonymous_post_is_sent_to_sign_in_without_the_library(self, client):
         response = upload(client, os.urandom(80_000), headers={"Accept": "text/html"})
-        assert response.status_code == 413
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
         assert "Media library" not in response.get_data(as_text=True)

@@ -43,8 +43,10 @@ def test_reply_to_param_never_shows_a_comment_of_another_post(client, make_post,
     [
         "- " * 2400 + "a",  # nesting deep enough for a RecursionError in Python-Markdown
         "[" * 5000,  # quadratic: seconds of CPU
+        "> " * 2499 + "a",  # renders fast, but 2,499 nested quotes are 12,000 px wide
+        "\n".join("  " * level + "- item" for level in range(40)),
     ],
-    ids=["nested-list", "brackets"],
+    ids=["nested-list", "brackets", "nested-quotes", "indented-list"],
 )
 def test_a_pathological_comment_is_a_400_with_its_text_kept_never_a_500(client, make_post, body):
     post = make_post("Hello")
@@ -60,3 +62,20 @@ def test_an_ordinary_comment_still_renders_through_the_bounded_renderer(client, 
     post = make_post("Hello")
     assert post_comment(client, post, body="Thanks, **very** clear.").status_code == 303
     assert "<strong>very</strong>" in comments()[0].body_html
+
+
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        ("Plain text.", 0),
+        ("> A quote\n> > and a reply to it", 2),
+        ("- one\n  - two\n    - three", 3),
+        ("1. first\n2) second", 1),
+        ("> " * 20 + "deep", 20),
+        ("-not a list", 0),
+    ],
+)
+def test_nesting_depth(text, depth):
+    from blog.comments.moderation import nesting_depth
+
+    assert nesting_depth(text) == depth
