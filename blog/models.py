@@ -134,7 +134,8 @@ class Post(db.Model):
         ForeignKey("media.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The author's last edit (posts.writing sets it); counters and likes leave it alone.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the post is in the trash.
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)
 

@@ -7,6 +7,7 @@ from slugify import slugify
 from sqlalchemy import delete, func, select
 
 from blog.content import render_post, truncate
+from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, Post, PostStatus, Revision, SlugRedirect, Tag
 from blog.posts.history import RevisionKind, keep_current_text, record_save
@@ -22,7 +23,8 @@ def apply_rendering(post: Post) -> None:
     Uploaded images get their srcset, sizes and dimensions from their Media rows here, on
     save, so a page view never looks them up.
     """
-    rendered = render_post(post.body_md, media_lookup)
+    with db.session.no_autoflush:  # a flush would hide the edit from mark_edited()
+        rendered = render_post(post.body_md, media_lookup)
     post.body_html = rendered.html
     post.body_text = rendered.text
     post.toc_json = rendered.toc_json
@@ -130,10 +132,18 @@ def save_post(post: Post, data: PostInput) -> list[str]:
     post.reviewed_by = data.reviewed_by.strip()
     post.sample = False  # edited by the author: theirs now, not sample content
     apply_rendering(post)
+    mark_edited(post)
     set_tags(post, data.tags)
     db.session.add(post)
     record_save(post)
     return notes
+
+
+def mark_edited(post: Post) -> None:
+    """Date the author's change (feeds' <updated>, the sitemap, dateModified, the
+    dashboard's order); a save that changes nothing, a view, a like or a comment never do."""
+    if db.session.is_modified(post):
+        post.updated_at = utcnow()
 
 
 def _set_slug(post: Post, wanted: str) -> list[str]:
@@ -177,4 +187,5 @@ def restore(post: Post, revision: Revision) -> None:
     post.title = revision.title
     post.body_md = revision.body_md
     apply_rendering(post)
+    mark_edited(post)
     record_save(post, RevisionKind.RESTORE)
