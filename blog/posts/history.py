@@ -9,15 +9,7 @@ from sqlalchemy import delete, select
 
 from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Post, Revision
-
-
-class RevisionKind:
-    SAVE = "save"
-    AUTOSAVE = "autosave"
-    RESTORE = "restore"
-    LABELS = {SAVE: "Saved", AUTOSAVE: "Autosaved", RESTORE: "Restored"}
-
+from blog.models import Post, Revision, RevisionKind
 
 # Saves and restores kept per post; older ones (and autosaves older still) are pruned.
 KEPT_REVISIONS = 50

@@ -9,8 +9,8 @@ from sqlalchemy import delete, func, select
 from blog.content import render_post, truncate
 from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Post, PostStatus, Revision, SlugRedirect, Tag
-from blog.posts.history import RevisionKind, keep_current_text, record_save
+from blog.models import Author, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
+from blog.posts.history import keep_current_text, record_save
 from blog.posts.images import media_lookup
 from blog.posts.publication import resolve_publication
 

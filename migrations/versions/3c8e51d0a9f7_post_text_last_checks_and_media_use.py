@@ -1,0 +1,120 @@
+"""CHECKs on enumerated columns, server defaults
+
+- A CHECK constraint on every enumerated column, and server defaults on the booleans,
+  counters and strings with defaults, so a later ADD COLUMN can fill existing rows.
+
+Revision ID: 3c8e51d0a9f7
+Revises: 6a5e4c1f0b2d
+Create Date: 2026-11-28 09:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '3c8e51d0a9f7'
+down_revision = '6a5e4c1f0b2d'
+branch_labels = None
+depends_on = None
+
+DISCLAIMER = (
+    "This blog offers general health information, not medical advice for your "
+    "situation. Talk to your own clinician before making changes to your care. "
+    "In an emergency, call your local emergency number."
+)
+# (column, its type, its default) for each table: the defaults the models declare.
+DEFAULTS = {
+    'authors': [
+        ('credentials', sa.String(160), ''),
+        ('job_title', sa.String(160), ''),
+        ('bio_md', sa.Text(), ''),
+        ('bio_html', sa.Text(), ''),
+        ('session_version', sa.Integer(), 1),
+    ],
+    'posts': [
+        ('excerpt', sa.Text(), ''),
+        ('auto_excerpt', sa.Text(), ''),
+        ('meta_description', sa.String(300), ''),
+        ('status', sa.String(16), 'draft'),
+        ('featured', sa.Boolean(), False),
+        ('sample', sa.Boolean(), False),
+        ('reviewed_by', sa.String(160), ''),
+        ('medical', sa.Boolean(), False),
+        ('audience', sa.String(16), 'patients'),
+        ('word_count', sa.Integer(), 0),
+        ('reading_minutes', sa.Integer(), 1),
+        ('view_count', sa.Integer(), 0),
+        ('like_count', sa.Integer(), 0),
+        ('comment_count', sa.Integer(), 0),
+        ('body_md', sa.Text(), ''),
+        ('body_html', sa.Text(), ''),
+        ('body_text', sa.Text(), ''),
+    ],
+    'revisions': [('body_md', sa.Text(), ''), ('kind', sa.String(16), 'save')],
+    'post_views': [('count', sa.Integer(), 0)],
+    'comments': [
+        ('status', sa.String(16), 'pending'),
+        ('is_author', sa.Boolean(), False),
+        ('hold_reason', sa.String(200), ''),
+    ],
+    'media': [
+        ('original_name', sa.String(255), ''),
+        ('alt', sa.String(500), ''),
+        ('byte_size', sa.Integer(), 0),
+    ],
+    'settings': [
+        ('singleton', sa.Integer(), 1),
+        ('site_title', sa.String(120), 'Rounds'),
+        ('tagline', sa.String(200), 'Notes from clinic'),
+        ('timezone', sa.String(64), 'UTC'),
+        ('about_md', sa.Text(), ''),
+        ('about_html', sa.Text(), ''),
+        ('disclaimer', sa.Text(), DISCLAIMER),
+        ('moderation', sa.String(16), 'hold_first'),
+        ('comments_enabled', sa.Boolean(), True),
+        ('show_likes', sa.Boolean(), True),
+        ('show_views', sa.Boolean(), True),
+        ('blocklist', sa.Text(), ''),
+        ('same_as', sa.Text(), ''),
+    ],
+}
+CHECKS = {
+    'posts': {'status': ('draft', 'published', 'scheduled'), 'audience': ('patients', 'clinicians')},
+    'comments': {'status': ('pending', 'approved', 'spam')},
+    'revisions': {'kind': ('save', 'autosave', 'restore')},
+    'settings': {'moderation': ('hold_all', 'hold_first', 'open')},
+    'media': {'format': ('jpeg', 'png')},
+}
+
+
+def server_default(value):
+    if isinstance(value, int):  # and bool: true and false are SQL on SQLite too
+        return sa.text(str(value).lower())
+    return value
+
+
+def check(column, values):
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+def upgrade():
+    for table, columns in DEFAULTS.items():
+        with op.batch_alter_table(table) as batch_op:
+            for name, type_, value in columns:
+                batch_op.alter_column(
+                    name, existing_type=type_, existing_nullable=False,
+                    server_default=server_default(value),
+                )
+            for name, values in CHECKS.get(table, {}).items():
+                batch_op.create_check_constraint(op.f(f'ck_{table}_{name}'), check(name, values))
+
+
+def downgrade():
+    for table, columns in DEFAULTS.items():
+        with op.batch_alter_table(table) as batch_op:
+            for name in CHECKS.get(table, {}):
+                batch_op.drop_constraint(op.f(f'ck_{table}_{name}'), type_='check')
+            for name, type_, _ in columns:
+                batch_op.alter_column(
+                    name, existing_type=type_, existing_nullable=False, server_default=None
+                )
