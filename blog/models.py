@@ -6,11 +6,11 @@ Times are stored as naive UTC (SQLite keeps no zone); ``utcnow()`` is the one so
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -80,6 +80,8 @@ def defaulted(value, *args, **kwargs):
     later ``ADD COLUMN ... NOT NULL`` can fill the rows already there."""
     if isinstance(value, int):  # and bool: true and false are SQL on SQLite too
         server = text(str(value).lower())
+    elif value == []:
+        server, value = text("'[]'"), list  # a new list for each row, never a shared one
     else:
         server = value or text("''")  # alembic takes a plain "" for no default at all
     return mapped_column(*args, default=value, server_default=server, **kwargs)
@@ -144,8 +146,8 @@ class Post(db.Model):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     body_md: Mapped[str] = defaulted("", Text)
     body_html: Mapped[str] = defaulted("", Text)
-    # Table of contents as JSON [[level, id, text], ...], made on save.
-    toc_json: Mapped[str] = mapped_column(Text, default="[]")
+    # Table of contents [[level, id, text], ...], made on save.
+    toc: Mapped[list] = defaulted([], JSON)
     # Plain text of the body, made on save, for search and feeds' summaries.
     body_text: Mapped[str] = defaulted("", Text)
     # The author's excerpt; auto_excerpt (the first paragraph) is made on save.
@@ -206,10 +208,6 @@ class Post(db.Model):
             and self.published_at is not None
             and self.published_at <= utcnow()
         )
-
-    @property
-    def toc(self) -> list[tuple[int, str, str]]:
-        return [tuple(item) for item in json.loads(self.toc_json or "[]")]
 
     @property
     def summary(self) -> str:
@@ -320,14 +318,10 @@ class Media(db.Model):
     height: Mapped[int] = mapped_column()
     # The fallback format of the variants, one of IMAGE_FORMATS.
     format: Mapped[str] = mapped_column(String(8))
-    # JSON list of the variant widths made, e.g. [480, 960, 1600].
-    variants_json: Mapped[str] = mapped_column(Text, default="[]")
+    # The widths of the variants made, e.g. [480, 960, 1600].
+    variant_widths: Mapped[list[int]] = defaulted([], JSON)
     byte_size: Mapped[int] = defaulted(0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    @property
-    def variant_widths(self) -> list[int]:
-        return json.loads(self.variants_json or "[]")
 
 
 class Settings(db.Model):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import re
 import tempfile
@@ -257,7 +256,7 @@ def store_upload(
     media.original_name = clean_label(original_name)
     media.width, media.height = width, height
     media.format = processed.fallback
-    media.variants_json = json.dumps(widths)
+    media.variant_widths = widths
     media.byte_size = len(data)
     db.session.add(media)
     return media

@@ -27,7 +27,7 @@ def apply_rendering(post: Post) -> None:
         rendered = render_post(post.body_md, media_lookup)
     post.body_html = rendered.html
     post.body_text = rendered.text
-    post.toc_json = rendered.toc_json
+    post.toc = [list(entry) for entry in rendered.toc]  # as JSON gives it back
     post.word_count = rendered.word_count
     post.reading_minutes = rendered.reading_minutes
     post.auto_excerpt = rendered.excerpt

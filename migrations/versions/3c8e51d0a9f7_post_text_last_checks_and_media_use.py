@@ -1,5 +1,7 @@
-"""CHECKs on enumerated columns, server defaults
+"""CHECKs on enumerated columns, server defaults, JSON columns
 
+- posts.toc_json (Text) becomes posts.toc (JSON), media.variants_json becomes
+  media.variant_widths (JSON).
 - A CHECK constraint on every enumerated column, and server defaults on the booleans,
   counters and strings with defaults, so a later ADD COLUMN can fill existing rows.
 
@@ -85,6 +87,8 @@ CHECKS = {
     'settings': {'moderation': ('hold_all', 'hold_first', 'open')},
     'media': {'format': ('jpeg', 'png')},
 }
+# (table, old Text column, new JSON column)
+JSON_COLUMNS = {'posts': ('toc_json', 'toc'), 'media': ('variants_json', 'variant_widths')}
 
 
 def server_default(value):
@@ -98,12 +102,21 @@ def check(column, values):
 
 
 def upgrade():
+    for table, (old, _) in JSON_COLUMNS.items():  # the old code read '' as an empty list
+        op.execute(f"UPDATE {table} SET {old} = '[]' WHERE {old} = ''")
     for table, columns in DEFAULTS.items():
         with op.batch_alter_table(table) as batch_op:
             for name, type_, value in columns:
                 batch_op.alter_column(
                     name, existing_type=type_, existing_nullable=False,
                     server_default=server_default(value),
+                )
+            if table in JSON_COLUMNS:
+                old, new = JSON_COLUMNS[table]
+                batch_op.alter_column(
+                    old, new_column_name=new, type_=sa.JSON(), existing_type=sa.Text(),
+                    existing_nullable=False, server_default=sa.text("'[]'"),
+                    postgresql_using=f'{old}::json',
                 )
             for name, values in CHECKS.get(table, {}).items():
                 batch_op.create_check_constraint(op.f(f'ck_{table}_{name}'), check(name, values))
@@ -117,4 +130,11 @@ def downgrade():
             for name, type_, _ in columns:
                 batch_op.alter_column(
                     name, existing_type=type_, existing_nullable=False, server_default=None
+                )
+            if table in JSON_COLUMNS:
+                old, new = JSON_COLUMNS[table]
+                batch_op.alter_column(
+                    new, new_column_name=old, type_=sa.Text(), existing_type=sa.JSON(),
+                    existing_nullable=False, server_default=None,
+                    postgresql_using=f'{new}::text',
                 )
