@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, undefer_group
 
 from blog.core.clock import utcnow
 from blog.extensions import db
@@ -144,12 +144,6 @@ class Post(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200), unique=True)
-    body_md: Mapped[str] = defaulted("", Text)
-    body_html: Mapped[str] = defaulted("", Text)
-    # Table of contents [[level, id, text], ...], made on save.
-    toc: Mapped[list] = defaulted([], JSON)
-    # Plain text of the body, made on save, for search and feeds' summaries.
-    body_text: Mapped[str] = defaulted("", Text)
     # The author's excerpt; auto_excerpt (the first paragraph) is made on save.
     excerpt: Mapped[str] = defaulted("", Text)
     auto_excerpt: Mapped[str] = defaulted("", Text)
@@ -178,6 +172,14 @@ class Post(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the post is in the trash.
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The text comes last in the row and loads only when used, so listings, counts and the
+    # sitemap never read it (on SQLite they stop before the row's overflow pages).
+    body_md: Mapped[str] = defaulted("", Text, deferred_group="text")
+    body_html: Mapped[str] = defaulted("", Text, deferred_group="text")
+    # Plain text of the body, made on save, for search and feeds' summaries.
+    body_text: Mapped[str] = defaulted("", Text, deferred_group="text")
+    # Table of contents [[level, id, text], ...], made on save.
+    toc: Mapped[list] = defaulted([], JSON, deferred_group="text")
 
     author: Mapped[Author] = relationship(back_populates="posts", lazy="joined")
     tags: Mapped[list[Tag]] = relationship(
@@ -199,6 +201,11 @@ class Post(db.Model):
     def public(cls):
         """A select() of the posts readers may see, newest first."""
         return select(cls).where(cls.is_public()).order_by(cls.published_at.desc(), cls.id.desc())
+
+    @classmethod
+    def with_text(cls):
+        """A select() of posts that loads their text as well (the post page)."""
+        return select(cls).options(undefer_group("text"))
 
     @property
     def visible(self) -> bool:

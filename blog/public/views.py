@@ -72,7 +72,8 @@ def post(slug: str):
         abort(404)
     if found.visible and is_reader_view(request, current_user.is_authenticated):
         record_view(found.id)
-    return render_post_page(found)
+    # Once, with its text (a view's commit has expired what the first query read).
+    return render_post_page(db.session.scalar(Post.with_text().where(Post.slug == slug)))
 
 
 def tag_or_404(slug: str) -> Tag:

@@ -1,6 +1,9 @@
-"""CHECKs on enumerated columns, server defaults, JSON columns
+"""post text last, JSON columns, CHECKs and server defaults
 
-- posts.toc_json (Text) becomes posts.toc (JSON), media.variants_json becomes
+- posts: body_md, body_html, body_text and the table of contents move to the end of the
+  row, where listings never read them (SQLite rebuilds the table in that order;
+  PostgreSQL keeps its order, as TOAST already stores long text out of line).
+  posts.toc_json (Text) becomes posts.toc (JSON), media.variants_json becomes
   media.variant_widths (JSON).
 - A CHECK constraint on every enumerated column, and server defaults on the booleans,
   counters and strings with defaults, so a later ADD COLUMN can fill existing rows.
@@ -89,6 +92,14 @@ CHECKS = {
 }
 # (table, old Text column, new JSON column)
 JSON_COLUMNS = {'posts': ('toc_json', 'toc'), 'media': ('variants_json', 'variant_widths')}
+# SQLite: the order posts is rebuilt in, by the columns' old names (alembic's keys).
+POSTS_ORDER = (
+    'id', 'author_id', 'title', 'slug', 'excerpt', 'auto_excerpt', 'meta_description',
+    'status', 'featured', 'sample', 'published_at', 'last_reviewed', 'reviewed_by', 'medical',
+    'audience', 'word_count', 'reading_minutes', 'view_count', 'like_count', 'comment_count',
+    'cover_media_id', 'created_at', 'updated_at', 'deleted_at',
+    'body_md', 'body_html', 'body_text', 'toc_json',
+)
 
 
 def server_default(value):
@@ -102,10 +113,14 @@ def check(column, values):
 
 
 def upgrade():
+    sqlite = op.get_bind().dialect.name == 'sqlite'
     for table, (old, _) in JSON_COLUMNS.items():  # the old code read '' as an empty list
         op.execute(f"UPDATE {table} SET {old} = '[]' WHERE {old} = ''")
     for table, columns in DEFAULTS.items():
-        with op.batch_alter_table(table) as batch_op:
+        options = {}
+        if sqlite and table == 'posts':
+            options = {'recreate': 'always', 'partial_reordering': [POSTS_ORDER]}
+        with op.batch_alter_table(table, **options) as batch_op:
             for name, type_, value in columns:
                 batch_op.alter_column(
                     name, existing_type=type_, existing_nullable=False,
@@ -123,7 +138,7 @@ def upgrade():
 
 
 def downgrade():
-    for table, columns in DEFAULTS.items():
+    for table, columns in DEFAULTS.items():  # posts keeps its new column order
         with op.batch_alter_table(table) as batch_op:
             for name in CHECKS.get(table, {}):
                 batch_op.drop_constraint(op.f(f'ck_{table}_{name}'), type_='check')
