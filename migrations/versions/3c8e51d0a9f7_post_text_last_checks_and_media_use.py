@@ -1,4 +1,4 @@
-"""post text last, JSON columns, CHECKs and server defaults
+"""post text last, JSON columns, CHECKs and server defaults, external-content search
 
 - posts: body_md, body_html, body_text and the table of contents move to the end of the
   row, where listings never read them (SQLite rebuilds the table in that order;
@@ -7,6 +7,14 @@
   media.variant_widths (JSON).
 - A CHECK constraint on every enumerated column, and server defaults on the booleans,
   counters and strings with defaults, so a later ADD COLUMN can fill existing rows.
+- SQLite: search_posts becomes an external-content FTS5 table that reads the text from
+  the view search_documents instead of keeping a copy; triggers on posts, post_tags
+  and tags keep it in step with every write, whoever makes it.
+
+Later revisions, SQLite: batch mode recreates a table by dropping it, which drops its
+triggers, and its rename fails while the view names the table. Before a batch operation
+on posts, tags or post_tags, call drop_search_index(); afterwards create_search_index()
+(copy both from here, so each revision stays as it was written).
 
 Revision ID: 3c8e51d0a9f7
 Revises: 6a5e4c1f0b2d
@@ -114,6 +122,8 @@ def check(column, values):
 
 def upgrade():
     sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        op.execute('DROP TABLE search_posts')  # the old index, with its own copy of the text
     for table, (old, _) in JSON_COLUMNS.items():  # the old code read '' as an empty list
         op.execute(f"UPDATE {table} SET {old} = '[]' WHERE {old} = ''")
     for table, columns in DEFAULTS.items():
@@ -135,9 +145,14 @@ def upgrade():
                 )
             for name, values in CHECKS.get(table, {}).items():
                 batch_op.create_check_constraint(op.f(f'ck_{table}_{name}'), check(name, values))
+    if sqlite:
+        create_search_index()
 
 
 def downgrade():
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        drop_search_index()
     for table, columns in DEFAULTS.items():  # posts keeps its new column order
         with op.batch_alter_table(table) as batch_op:
             for name in CHECKS.get(table, {}):
@@ -153,3 +168,88 @@ def downgrade():
                     existing_nullable=False, server_default=None,
                     postgresql_using=f'{new}::text',
                 )
+    if sqlite:
+        op.execute(
+            "CREATE VIRTUAL TABLE search_posts USING fts5("
+            "title, summary, body, tags, tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+        op.execute(
+            "INSERT INTO search_posts (rowid, title, summary, body, tags)"
+            " SELECT id, title, summary, body, tags FROM (" + CONTENT + ")"
+        )
+
+
+# -- SQLite's search index: external content, kept by triggers --------------------------
+
+# What the index holds for each post, read by FTS5 for highlight(), snippet() and deletes.
+CONTENT = """
+SELECT posts.id AS id, posts.title AS title,
+       CASE WHEN posts.excerpt != '' THEN posts.excerpt ELSE posts.auto_excerpt END AS summary,
+       posts.body_text AS body,
+       coalesce((SELECT group_concat(tags.name, ' ') FROM tags
+                 JOIN post_tags ON post_tags.tag_id = tags.id
+                 WHERE post_tags.post_id = posts.id), '') AS tags
+FROM posts
+"""
+# An external-content index must be told what to forget while the content still holds
+# what was indexed: so each change is a BEFORE trigger that removes the posts it touches
+# (FTS5 reads their old text from the view) and an AFTER trigger that indexes them again.
+UNINDEX = 'DELETE FROM search_posts WHERE rowid {};'
+REINDEX = (
+    'INSERT INTO search_posts (rowid, title, summary, body, tags)'
+    ' SELECT id, title, summary, body, tags FROM search_documents WHERE id {};'
+)
+POST_TEXT = 'title, excerpt, auto_excerpt, body_text'
+TAGGED = 'IN (SELECT post_id FROM post_tags WHERE tag_id = {}.id)'
+TRIGGERS = {
+    'search_posts_insert': ('AFTER INSERT ON posts', REINDEX.format('= new.id')),
+    'search_posts_update_before': (
+        f'BEFORE UPDATE OF {POST_TEXT} ON posts', UNINDEX.format('= old.id')
+    ),
+    'search_posts_update_after': (
+        f'AFTER UPDATE OF {POST_TEXT} ON posts', REINDEX.format('= new.id')
+    ),
+    'search_posts_delete': ('BEFORE DELETE ON posts', UNINDEX.format('= old.id')),
+    'search_post_tags_insert_before': (
+        'BEFORE INSERT ON post_tags', UNINDEX.format('= new.post_id')
+    ),
+    'search_post_tags_insert_after': ('AFTER INSERT ON post_tags', REINDEX.format('= new.post_id')),
+    'search_post_tags_update_before': (
+        'BEFORE UPDATE ON post_tags', UNINDEX.format('IN (old.post_id, new.post_id)')
+    ),
+    'search_post_tags_update_after': (
+        'AFTER UPDATE ON post_tags', REINDEX.format('IN (old.post_id, new.post_id)')
+    ),
+    'search_post_tags_delete_before': (
+        'BEFORE DELETE ON post_tags', UNINDEX.format('= old.post_id')
+    ),
+    'search_post_tags_delete_after': ('AFTER DELETE ON post_tags', REINDEX.format('= old.post_id')),
+    'search_tags_update_before': (
+        'BEFORE UPDATE OF name ON tags', UNINDEX.format(TAGGED.format('old'))
+    ),
+    'search_tags_update_after': ('AFTER UPDATE OF name ON tags', REINDEX.format(TAGGED.format('new'))),
+    # The foreign key's cascade would remove post_tags rows after the tag is gone, when the
+    # view no longer shows what was indexed; removing them first goes through the triggers.
+    'search_tags_delete': (
+        'BEFORE DELETE ON tags', 'DELETE FROM post_tags WHERE tag_id = old.id;'
+    ),
+}
+
+
+def create_search_index():
+    op.execute(f'CREATE VIEW search_documents AS {CONTENT}')
+    op.execute(
+        "CREATE VIRTUAL TABLE search_posts USING fts5("
+        "title, summary, body, tags, content = 'search_documents', content_rowid = 'id',"
+        " tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    for name, (event, action) in TRIGGERS.items():
+        op.execute(f'CREATE TRIGGER {name} {event} BEGIN {action} END')
+    op.execute("INSERT INTO search_posts (search_posts) VALUES ('rebuild')")
+
+
+def drop_search_index():
+    for name in TRIGGERS:
+        op.execute(f'DROP TRIGGER {name}')
+    op.execute('DROP TABLE search_posts')
+    op.execute('DROP VIEW search_documents')
