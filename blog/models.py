@@ -94,6 +94,14 @@ post_tags = Table(
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+# The uploaded images a post's text shows, recorded on save (the media library's "used by").
+post_media = Table(
+    "post_media",
+    db.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("media_id", ForeignKey("media.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class Author(UserMixin, db.Model):
     __tablename__ = "authors"
@@ -186,6 +194,7 @@ class Post(db.Model):
         secondary=post_tags, back_populates="posts", order_by="Tag.name"
     )
     cover: Mapped[Media | None] = relationship(lazy="joined")
+    media: Mapped[list[Media]] = relationship(secondary=post_media)
 
     @staticmethod
     def is_public():

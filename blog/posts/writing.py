@@ -11,7 +11,7 @@ from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
 from blog.posts.history import keep_current_text, record_save
-from blog.posts.images import media_lookup
+from blog.posts.images import media_lookup, shown_in
 from blog.posts.publication import resolve_publication
 
 SLUG_MAX = 80
@@ -21,10 +21,11 @@ def apply_rendering(post: Post) -> None:
     """Render the post's Markdown into its stored HTML, text, contents and reading time.
 
     Uploaded images get their srcset, sizes and dimensions from their Media rows here, on
-    save, so a page view never looks them up.
+    save, so a page view never looks them up; the images shown are recorded in post.media.
     """
     with db.session.no_autoflush:  # a flush would hide the edit from mark_edited()
         rendered = render_post(post.body_md, media_lookup)
+        post.media = shown_in(rendered.html)
     post.body_html = rendered.html
     post.body_text = rendered.text
     post.toc = [list(entry) for entry in rendered.toc]  # as JSON gives it back

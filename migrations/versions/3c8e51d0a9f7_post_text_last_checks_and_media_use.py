@@ -1,4 +1,4 @@
-"""post text last, JSON columns, CHECKs and server defaults, external-content search
+"""post text last, JSON columns, CHECKs and server defaults, post_media, external-content search
 
 - posts: body_md, body_html, body_text and the table of contents move to the end of the
   row, where listings never read them (SQLite rebuilds the table in that order;
@@ -7,6 +7,7 @@
   media.variant_widths (JSON).
 - A CHECK constraint on every enumerated column, and server defaults on the booleans,
   counters and strings with defaults, so a later ADD COLUMN can fill existing rows.
+- post_media: the uploaded images each post's text shows, filled from the stored HTML.
 - SQLite: search_posts becomes an external-content FTS5 table that reads the text from
   the view search_documents instead of keeping a copy; triggers on posts, post_tags
   and tags keep it in step with every write, whoever makes it.
@@ -21,6 +22,8 @@ Revises: 6a5e4c1f0b2d
 Create Date: 2026-11-28 09:30:00
 
 """
+import re
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -108,6 +111,7 @@ POSTS_ORDER = (
     'cover_media_id', 'created_at', 'updated_at', 'deleted_at',
     'body_md', 'body_html', 'body_text', 'toc_json',
 )
+MEDIA_FILE = re.compile(r'/media/([0-9a-f]{20})-\d{1,5}\.(?:webp|jpg|png)')
 
 
 def server_default(value):
@@ -145,6 +149,7 @@ def upgrade():
                 )
             for name, values in CHECKS.get(table, {}).items():
                 batch_op.create_check_constraint(op.f(f'ck_{table}_{name}'), check(name, values))
+    create_post_media()
     if sqlite:
         create_search_index()
 
@@ -153,6 +158,9 @@ def downgrade():
     sqlite = op.get_bind().dialect.name == 'sqlite'
     if sqlite:
         drop_search_index()
+    with op.batch_alter_table('post_media') as batch_op:
+        batch_op.drop_index(batch_op.f('ix_post_media_media_id'))
+    op.drop_table('post_media')
     for table, columns in DEFAULTS.items():  # posts keeps its new column order
         with op.batch_alter_table(table) as batch_op:
             for name in CHECKS.get(table, {}):
@@ -176,6 +184,51 @@ def downgrade():
         op.execute(
             "INSERT INTO search_posts (rowid, title, summary, body, tags)"
             " SELECT id, title, summary, body, tags FROM (" + CONTENT + ")"
+        )
+
+
+# -- Which images each post shows -------------------------------------------------------
+
+
+def create_post_media():
+    op.create_table(
+        'post_media',
+        sa.Column('post_id', sa.Integer(), nullable=False),
+        sa.Column('media_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['media_id'], ['media.id'], name=op.f('fk_post_media_media_id_media'),
+            ondelete='CASCADE',
+        ),
+        sa.ForeignKeyConstraint(
+            ['post_id'], ['posts.id'], name=op.f('fk_post_media_post_id_posts'),
+            ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('post_id', 'media_id', name=op.f('pk_post_media')),
+    )
+    with op.batch_alter_table('post_media') as batch_op:
+        batch_op.create_index(batch_op.f('ix_post_media_media_id'), ['media_id'], unique=False)
+    fill_post_media()
+
+
+def fill_post_media():
+    """Record the images each post's stored HTML shows, as saving a post now does."""
+    bind = op.get_bind()
+    media = dict(bind.execute(sa.text('SELECT name, id FROM media')).all())
+    if not media:
+        return
+    posts = bind.execute(
+        sa.text('SELECT id, body_html FROM posts').execution_options(yield_per=200)
+    )
+    rows = [
+        {'post_id': post_id, 'media_id': media[name]}
+        for post_id, html in posts
+        for name in sorted(set(MEDIA_FILE.findall(html)))
+        if name in media
+    ]
+    if rows:
+        bind.execute(
+            sa.text('INSERT INTO post_media (post_id, media_id) VALUES (:post_id, :media_id)'),
+            rows,
         )
 
 

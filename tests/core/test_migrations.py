@@ -121,7 +121,8 @@ def check_site(post_id: int) -> None:
     db.session.expire_all()
     post = db.session.get(Post, post_id)
     assert [level for level, _, _ in post.toc] == [2, 2]
-    assert db.session.scalar(select(Media.variant_widths)) == [480, 960]
+    assert [media.name for media in post.media] == [MEDIA_NAME]
+    assert post.media[0].variant_widths == [480, 960]
     assert [tag.name for tag in post.tags] == ["Joints"]
     assert db.session.scalar(select(func.count(Comment.id))) == 2
     assert db.session.scalar(select(func.count(Revision.id))) == 1
