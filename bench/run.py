@@ -68,7 +68,7 @@ def build_site(folder: Path, posts: int) -> list[str]:
                 body_md=template.body_md,
                 body_html=template.body_html,
                 body_text=template.body_text,
-                toc_json=template.toc_json,
+                toc=template.toc,
                 auto_excerpt=template.auto_excerpt,
                 word_count=template.word_count,
                 reading_minutes=template.reading_minutes,

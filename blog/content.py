@@ -10,7 +10,6 @@ a move to another sanitiser is a local change.
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 import xml.etree.ElementTree as etree
@@ -318,10 +317,6 @@ class RenderedPost:
     word_count: int = 0
     reading_minutes: int = 1
     excerpt: str = ""
-
-    @property
-    def toc_json(self) -> str:
-        return json.dumps(self.toc)
 
 
 def render_post(source: str, lookup: MediaLookup | None = None) -> RenderedPost:

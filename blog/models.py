@@ -6,11 +6,12 @@ Times are stored as naive UTC (SQLite keeps no zone); ``utcnow()`` is the one so
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -19,10 +20,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    column,
     or_,
     select,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, undefer_group
 
 from blog.core.clock import utcnow
 from blog.extensions import db
@@ -49,11 +52,54 @@ class Moderation:
     ALL = (HOLD_ALL, HOLD_FIRST, OPEN)
 
 
+class Audience:
+    PATIENTS = "patients"
+    CLINICIANS = "clinicians"
+    ALL = (PATIENTS, CLINICIANS)
+
+
+class RevisionKind:
+    SAVE = "save"
+    AUTOSAVE = "autosave"
+    RESTORE = "restore"
+    ALL = (SAVE, AUTOSAVE, RESTORE)
+    LABELS = {SAVE: "Saved", AUTOSAVE: "Autosaved", RESTORE: "Restored"}
+
+
+# The fallback formats of an image's variants (posts.images.normalise() picks one).
+IMAGE_FORMATS = ("jpeg", "png")
+
+
+def one_of(name: str, values: tuple[str, ...]) -> CheckConstraint:
+    """A CHECK that column ``name`` holds one of ``values`` (named ck_<table>_<name>)."""
+    return CheckConstraint(column(name).in_(values), name=name)
+
+
+def defaulted(value, *args, **kwargs):
+    """A column with ``value`` as its default in Python and in the database too, so that a
+    later ``ADD COLUMN ... NOT NULL`` can fill the rows already there."""
+    if isinstance(value, int):  # and bool: true and false are SQL on SQLite too
+        server = text(str(value).lower())
+    elif value == []:
+        server, value = text("'[]'"), list  # a new list for each row, never a shared one
+    else:
+        server = value or text("''")  # alembic takes a plain "" for no default at all
+    return mapped_column(*args, default=value, server_default=server, **kwargs)
+
+
 post_tags = Table(
     "post_tags",
     db.metadata,
     Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+# The uploaded images a post's text shows, recorded on save (the media library's "used by").
+post_media = Table(
+    "post_media",
+    db.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("media_id", ForeignKey("media.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -62,15 +108,15 @@ class Author(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    credentials: Mapped[str] = mapped_column(String(160), default="")
-    job_title: Mapped[str] = mapped_column(String(160), default="")
+    credentials: Mapped[str] = defaulted("", String(160))
+    job_title: Mapped[str] = defaulted("", String(160))
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     # None for the sample profile: it cannot sign in.
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    bio_md: Mapped[str] = mapped_column(Text, default="")
-    bio_html: Mapped[str] = mapped_column(Text, default="")
+    bio_md: Mapped[str] = defaulted("", Text)
+    bio_html: Mapped[str] = defaulted("", Text)
     # Changes when the password does, which ends every other session.
-    session_version: Mapped[int] = mapped_column(default=1)
+    session_version: Mapped[int] = defaulted(1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     posts: Mapped[list[Post]] = relationship(back_populates="author")
@@ -98,51 +144,57 @@ class Post(db.Model):
     __table_args__ = (
         Index("ix_posts_status_published_at", "status", "published_at"),
         Index("ix_posts_featured_published_at", "featured", "published_at"),
+        one_of("status", PostStatus.ALL),
+        one_of("audience", Audience.ALL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200), unique=True)
-    body_md: Mapped[str] = mapped_column(Text, default="")
-    body_html: Mapped[str] = mapped_column(Text, default="")
-    # Table of contents as JSON [[level, id, text], ...], made on save.
-    toc_json: Mapped[str] = mapped_column(Text, default="[]")
-    # Plain text of the body, made on save, for search and feeds' summaries.
-    body_text: Mapped[str] = mapped_column(Text, default="")
     # The author's excerpt; auto_excerpt (the first paragraph) is made on save.
-    excerpt: Mapped[str] = mapped_column(Text, default="")
-    auto_excerpt: Mapped[str] = mapped_column(Text, default="")
-    meta_description: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT)
-    featured: Mapped[bool] = mapped_column(default=False)
+    excerpt: Mapped[str] = defaulted("", Text)
+    auto_excerpt: Mapped[str] = defaulted("", Text)
+    meta_description: Mapped[str] = defaulted("", String(300))
+    status: Mapped[str] = defaulted(PostStatus.DRAFT, String(16))
+    featured: Mapped[bool] = defaulted(False)
     # Loaded by `flask demo`; the dashboard offers to delete sample posts in one action.
-    sample: Mapped[bool] = mapped_column(default=False)
+    sample: Mapped[bool] = defaulted(False)
     published_at: Mapped[datetime | None] = mapped_column()
     last_reviewed: Mapped[date | None] = mapped_column()
-    reviewed_by: Mapped[str] = mapped_column(String(160), default="")
+    reviewed_by: Mapped[str] = defaulted("", String(160))
     # Medical content is marked up as MedicalWebPage for this audience.
-    medical: Mapped[bool] = mapped_column(default=False)
-    audience: Mapped[str] = mapped_column(String(16), default="patients")
-    word_count: Mapped[int] = mapped_column(default=0)
-    reading_minutes: Mapped[int] = mapped_column(default=1)
-    view_count: Mapped[int] = mapped_column(default=0)
-    like_count: Mapped[int] = mapped_column(default=0)
+    medical: Mapped[bool] = defaulted(False)
+    audience: Mapped[str] = defaulted(Audience.PATIENTS, String(16))
+    word_count: Mapped[int] = defaulted(0)
+    reading_minutes: Mapped[int] = defaulted(1)
+    view_count: Mapped[int] = defaulted(0)
+    like_count: Mapped[int] = defaulted(0)
     # Approved comments only; refreshed by comments.counts.refresh_comment_count().
-    comment_count: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = defaulted(0)
     cover_media_id: Mapped[int | None] = mapped_column(
         ForeignKey("media.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The author's last edit (posts.writing sets it); counters and likes leave it alone.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the post is in the trash.
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The text comes last in the row and loads only when used, so listings, counts and the
+    # sitemap never read it (on SQLite they stop before the row's overflow pages).
+    body_md: Mapped[str] = defaulted("", Text, deferred_group="text")
+    body_html: Mapped[str] = defaulted("", Text, deferred_group="text")
+    # Plain text of the body, made on save, for search and feeds' summaries.
+    body_text: Mapped[str] = defaulted("", Text, deferred_group="text")
+    # Table of contents [[level, id, text], ...], made on save.
+    toc: Mapped[list] = defaulted([], JSON, deferred_group="text")
 
     author: Mapped[Author] = relationship(back_populates="posts", lazy="joined")
     tags: Mapped[list[Tag]] = relationship(
         secondary=post_tags, back_populates="posts", order_by="Tag.name"
     )
     cover: Mapped[Media | None] = relationship(lazy="joined")
+    media: Mapped[list[Media]] = relationship(secondary=post_media)
 
     @staticmethod
     def is_public():
@@ -159,6 +211,11 @@ class Post(db.Model):
         """A select() of the posts readers may see, newest first."""
         return select(cls).where(cls.is_public()).order_by(cls.published_at.desc(), cls.id.desc())
 
+    @classmethod
+    def with_text(cls):
+        """A select() of posts that loads their text as well (the post page)."""
+        return select(cls).options(undefer_group("text"))
+
     @property
     def visible(self) -> bool:
         return (
@@ -167,10 +224,6 @@ class Post(db.Model):
             and self.published_at is not None
             and self.published_at <= utcnow()
         )
-
-    @property
-    def toc(self) -> list[tuple[int, str, str]]:
-        return [tuple(item) for item in json.loads(self.toc_json or "[]")]
 
     @property
     def summary(self) -> str:
@@ -196,13 +249,16 @@ class Revision(db.Model):
     """A saved state of a post's text; autosaves replace the newest autosave."""
 
     __tablename__ = "revisions"
-    __table_args__ = (Index("ix_revisions_post_id_created_at", "post_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_revisions_post_id_created_at", "post_id", "created_at"),
+        one_of("kind", RevisionKind.ALL),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
-    body_md: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[str] = mapped_column(String(16), default="save")  # save, autosave, restore
+    body_md: Mapped[str] = defaulted("", Text)
+    kind: Mapped[str] = defaulted(RevisionKind.SAVE, String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -215,7 +271,7 @@ class PostView(db.Model):
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
     )
     day: Mapped[date] = mapped_column(primary_key=True, index=True)
-    count: Mapped[int] = mapped_column(default=0)
+    count: Mapped[int] = defaulted(0)
 
 
 class PostLike(db.Model):
@@ -235,6 +291,7 @@ class Comment(db.Model):
     __table_args__ = (
         Index("ix_comments_post_id_status_created_at", "post_id", "status", "created_at"),
         Index("ix_comments_status_created_at", "status", "created_at"),
+        one_of("status", CommentStatus.ALL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -247,15 +304,15 @@ class Comment(db.Model):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=CommentStatus.PENDING)
+    status: Mapped[str] = defaulted(CommentStatus.PENDING, String(16))
     # Written by the signed-in author (shown with an "Author" badge).
-    is_author: Mapped[bool] = mapped_column(default=False)
+    is_author: Mapped[bool] = defaulted(False)
     # Salted hash of the reader's IP, erased after IP_HASH_DAYS.
     ip_hash: Mapped[str | None] = mapped_column(String(64))
     # Hash of the reader's browser token, to show them their own pending comment.
     browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # Why the comment was held or marked as spam, for the moderator.
-    hold_reason: Mapped[str] = mapped_column(String(200), default="")
+    hold_reason: Mapped[str] = defaulted("", String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     post: Mapped[Post] = relationship()
@@ -266,57 +323,52 @@ class Media(db.Model):
     """An uploaded image, re-encoded without metadata, with its resized variants."""
 
     __tablename__ = "media"
+    __table_args__ = (one_of("format", IMAGE_FORMATS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Content-hashed base name, e.g. "3f9c...e1"; files are <name>-<width>.<ext>.
     name: Mapped[str] = mapped_column(String(80), unique=True)
-    original_name: Mapped[str] = mapped_column(String(255), default="")
-    alt: Mapped[str] = mapped_column(String(500), default="")
+    original_name: Mapped[str] = defaulted("", String(255))
+    alt: Mapped[str] = defaulted("", String(500))
     width: Mapped[int] = mapped_column()
     height: Mapped[int] = mapped_column()
-    # The fallback format of the variants: "jpeg", "png" or "gif".
+    # The fallback format of the variants, one of IMAGE_FORMATS.
     format: Mapped[str] = mapped_column(String(8))
-    # JSON list of the variant widths made, e.g. [480, 960, 1600].
-    variants_json: Mapped[str] = mapped_column(Text, default="[]")
-    byte_size: Mapped[int] = mapped_column(default=0)
+    # The widths of the variants made, e.g. [480, 960, 1600].
+    variant_widths: Mapped[list[int]] = defaulted([], JSON)
+    byte_size: Mapped[int] = defaulted(0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    @property
-    def variant_widths(self) -> list[int]:
-        return json.loads(self.variants_json or "[]")
 
 
 class Settings(db.Model):
     """The site's settings: one row, edited at /admin/settings."""
 
     __tablename__ = "settings"
-    __table_args__ = (UniqueConstraint("singleton"),)
+    __table_args__ = (UniqueConstraint("singleton"), one_of("moderation", Moderation.ALL))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    singleton: Mapped[int] = mapped_column(default=1)
-    site_title: Mapped[str] = mapped_column(String(120), default="Rounds")
-    tagline: Mapped[str] = mapped_column(String(200), default="Notes from clinic")
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    about_md: Mapped[str] = mapped_column(Text, default="")
-    about_html: Mapped[str] = mapped_column(Text, default="")
-    disclaimer: Mapped[str] = mapped_column(
+    singleton: Mapped[int] = defaulted(1)
+    site_title: Mapped[str] = defaulted("Rounds", String(120))
+    tagline: Mapped[str] = defaulted("Notes from clinic", String(200))
+    timezone: Mapped[str] = defaulted("UTC", String(64))
+    about_md: Mapped[str] = defaulted("", Text)
+    about_html: Mapped[str] = defaulted("", Text)
+    disclaimer: Mapped[str] = defaulted(
+        "This blog offers general health information, not medical advice for your "
+        "situation. Talk to your own clinician before making changes to your care. "
+        "In an emergency, call your local emergency number.",
         Text,
-        default=(
-            "This blog offers general health information, not medical advice for your "
-            "situation. Talk to your own clinician before making changes to your care. "
-            "In an emergency, call your local emergency number."
-        ),
     )
-    moderation: Mapped[str] = mapped_column(String(16), default=Moderation.HOLD_FIRST)
+    moderation: Mapped[str] = defaulted(Moderation.HOLD_FIRST, String(16))
     # Comments close this many days after publication; None keeps them open.
     close_comments_after_days: Mapped[int | None] = mapped_column()
-    comments_enabled: Mapped[bool] = mapped_column(default=True)
-    show_likes: Mapped[bool] = mapped_column(default=True)
-    show_views: Mapped[bool] = mapped_column(default=True)
+    comments_enabled: Mapped[bool] = defaulted(True)
+    show_likes: Mapped[bool] = defaulted(True)
+    show_views: Mapped[bool] = defaulted(True)
     # One entry a line: words, domains or email addresses that send a comment to spam.
-    blocklist: Mapped[str] = mapped_column(Text, default="")
+    blocklist: Mapped[str] = defaulted("", Text)
     # One URL a line: the author's profiles elsewhere (structured data sameAs).
-    same_as: Mapped[str] = mapped_column(Text, default="")
+    same_as: Mapped[str] = defaulted("", Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @classmethod

@@ -46,9 +46,32 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     with get_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode recreates a table by dropping it: with foreign keys on, that drop
+            # would delete every child row by cascade. The pragma only works outside a
+            # transaction; the check below stands in for it.
+            sqlite_pragma(connection, "foreign_keys = OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                sqlite_pragma(connection, "foreign_keys = ON")
+
+
+def sqlite_pragma(connection, pragma):
+    """Run a PRAGMA on the driver's connection, outside SQLAlchemy's transaction."""
+    connection.connection.driver_connection.execute(f"PRAGMA {pragma}")
+
+
+def check_foreign_keys(connection):
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"The migration left rows whose parent is missing: {broken[:10]}")
 
 
 if context.is_offline_mode():

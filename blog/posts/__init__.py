@@ -5,10 +5,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The search index's flush listener and the template helpers pages use for posts."""
-    from blog.posts import images, reading, search, seo
+    """The template helpers pages use for posts."""
+    from blog.posts import images, reading, seo
 
-    search.init_app(app)
     app.jinja_env.globals.update(
         media_url=images.media_path,
         image_sizes=images.SIZES.__getitem__,

@@ -13,7 +13,7 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from blog.core.clock import iso_date
 from blog.extensions import db
@@ -27,7 +27,7 @@ _SRCSET_ATTRIBUTE = re.compile(r'(\ssrcset=")([^"]*)(")')
 
 def latest_posts(tag: Tag | None = None) -> list[Post]:
     """The newest FEED_SIZE public posts, optionally only those with ``tag``."""
-    query = Post.public().options(selectinload(Post.tags))
+    query = Post.public().options(selectinload(Post.tags), undefer(Post.body_html))
     if tag is not None:
         query = query.join(post_tags, post_tags.c.post_id == Post.id).where(
             post_tags.c.tag_id == tag.id

@@ -5,18 +5,14 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Post, Revision
+from blog.models import Post, Revision, RevisionKind
 
-
-class RevisionKind:
-    SAVE = "save"
-    AUTOSAVE = "autosave"
-    RESTORE = "restore"
-    LABELS = {SAVE: "Saved", AUTOSAVE: "Autosaved", RESTORE: "Restored"}
+# Saves and restores kept per post; older ones (and autosaves older still) are pruned.
+KEPT_REVISIONS = 50
 
 
 def revisions_of(post: Post) -> list[Revision]:
@@ -69,6 +65,21 @@ def record_save(post: Post, kind: str = RevisionKind.SAVE) -> None:
     if _same_text(_newest(post, kept_only=True), post.title, post.body_md):
         return
     db.session.add(Revision(post_id=post.id, title=post.title, body_md=post.body_md, kind=kind))
+    prune(post)
+
+
+def prune(post: Post) -> None:
+    """Forget what is older than the post's newest KEPT_REVISIONS saves and restores."""
+    oldest_kept = db.session.scalar(
+        select(Revision.created_at)
+        .where(Revision.post_id == post.id, Revision.kind != RevisionKind.AUTOSAVE)
+        .order_by(Revision.created_at.desc())
+        .offset(KEPT_REVISIONS - 1)
+    )
+    if oldest_kept is not None:
+        db.session.execute(
+            delete(Revision).where(Revision.post_id == post.id, Revision.created_at < oldest_kept)
+        )
 
 
 def autosave(post: Post, title: str, body: str) -> Revision:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import re
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from blog.core.database import begin_write
 from blog.extensions import db
@@ -66,6 +66,7 @@ BODY_SIZES = SIZES["body"]
 
 FILE_RE = re.compile(r"^([0-9a-f]{20})-(\d{1,5})\.(webp|jpg|png)$")
 SRC_RE = re.compile(r"^/media/([0-9a-f]{20})-(\d{1,5})\.(webp|jpg|png)$")
+URL_RE = re.compile(r"/media/([0-9a-f]{20})-\d{1,5}\.(?:webp|jpg|png)")
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
@@ -270,7 +271,7 @@ def store_upload(
     media.original_name = clean_label(original_name)
     media.width, media.height = width, height
     media.format = processed.fallback
-    media.variants_json = json.dumps(widths)
+    media.variant_widths = widths
     media.byte_size = len(data)
     db.session.add(media)
     return media
@@ -370,20 +371,26 @@ def media_lookup(src: str) -> dict[str, str] | None:
 # -- Where images are used ---------------------------------------------------------------------
 
 
+def shown_in(html: str) -> list[Media]:
+    """The uploaded images a post's rendered HTML shows or links to (recorded on save)."""
+    names = set(URL_RE.findall(html))
+    if not names:
+        return []
+    return list(db.session.scalars(select(Media).where(Media.name.in_(names))))
+
+
 def usage(media_items: Iterable[Media]) -> dict[int, list[Post]]:
-    """For each image, the posts (any status, trash included) whose body or cover use it."""
-    items = list(media_items)
-    found: dict[int, list[Post]] = {media.id: [] for media in items}
-    if not items:
-        return found
-    ids = [media.id for media in items]
+    """For each image, the posts (any status, trash included) whose text or cover use it."""
+    found: dict[int, list[Post]] = {media.id: [] for media in media_items}
+    ids = list(found)
     posts = db.session.scalars(
         select(Post)
-        .where(or_(Post.body_md.contains("/media/"), Post.cover_media_id.in_(ids)))
+        .where(or_(Post.cover_media_id.in_(ids), Post.media.any(Media.id.in_(ids))))
+        .options(selectinload(Post.media))
         .order_by(Post.title)
-    ).all()
-    for media in items:
-        for post in posts:
-            if post.cover_media_id == media.id or media.name in post.body_md:
-                found[media.id].append(post)
+    )
+    for post in posts:
+        for media_id in {post.cover_media_id, *(media.id for media in post.media)}:
+            if media_id in found:
+                found[media_id].append(post)
     return found

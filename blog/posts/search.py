@@ -1,11 +1,12 @@
 """Full-text search of public posts: SQLite FTS5, or PostgreSQL's own full-text search.
 
-On SQLite the ``search_posts`` FTS5 table (made by a migration, not a model) holds each
-post's title, summary, body text and tag names under the post's id. Session events keep
-it in step with every flush that adds, changes or deletes a post or renames a tag, so
-no editor code has to remember it. Visibility is never stored in the index: results are
-joined to ``posts`` and filtered with ``Post.is_public()`` when the query runs, so a
-scheduled post turns up when its time comes and a trashed one disappears at once.
+On SQLite the ``search_posts`` FTS5 table indexes each post's title, summary, body text
+and tag names under the post's id. It keeps no copy of the text: it reads it from the
+view ``search_documents`` for snippets, and triggers on posts, post_tags and tags keep
+it in step with every write (all made by a migration, not models). Visibility is never
+stored in the index: results are joined to ``posts`` and filtered with
+``Post.is_public()`` when the query runs, so a scheduled post turns up when its time comes
+and a trashed one disappears at once.
 
 Readers' text never reaches the query language raw: it is split into words, each word
 becomes a quoted FTS5 string (a quoted tsquery lexeme on PostgreSQL), and the last one
@@ -17,12 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
-from sqlalchemy import column, event, func, inspect, literal_column, select, table, text
+from sqlalchemy import column, func, literal_column, select, table
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from blog.extensions import db
@@ -179,80 +179,3 @@ def _result(post: Post, title: str | None, snippet: str | None) -> Result:
         body = Markup(escape(post.summary))
     heading = highlight(title) if title else Markup(escape(post.title))
     return Result(post=post, title=heading, snippet=body)
-
-
-# -- Keeping the SQLite index in step ---------------------------------------------------
-
-
-def index_row(post: Post, gone_tags: set[Tag] | None = None) -> dict:
-    """The index's row for a post (without tags being deleted in this flush)."""
-    tags = [tag.name for tag in post.tags if tag not in (gone_tags or set())]
-    return {
-        "id": post.id,
-        "title": post.title or "",
-        "summary": post.summary or "",
-        "body": post.body_text or "",
-        "tags": " ".join(tags),
-    }
-
-
-_DELETE = text("DELETE FROM search_posts WHERE rowid = :id")
-_INSERT = text(
-    "INSERT INTO search_posts (rowid, title, summary, body, tags) "
-    "VALUES (:id, :title, :summary, :body, :tags)"
-)
-
-
-def _after_flush(session: Session, _context) -> None:
-    """Re-index the posts this flush added, changed or deleted (SQLite only)."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    changed: dict[int, Post] = {}
-    for obj in session.new:
-        if isinstance(obj, Post):
-            changed[obj.id] = obj
-    for obj in session.dirty:
-        if isinstance(obj, Post) and _indexed_fields_changed(obj):
-            changed[obj.id] = obj
-        elif isinstance(obj, Tag) and session.is_modified(obj, include_collections=False):
-            changed.update({post.id: post for post in obj.posts})
-    gone_tags = {obj for obj in session.deleted if isinstance(obj, Tag)}
-    for tag in gone_tags:
-        changed.update({post.id: post for post in tag.posts})
-    removed = [obj.id for obj in session.deleted if isinstance(obj, Post)]
-    for post_id in removed:
-        changed.pop(post_id, None)
-    if removed:
-        connection.execute(_DELETE, [{"id": post_id} for post_id in removed])
-    if changed:
-        rows = [index_row(post, gone_tags) for post in changed.values()]
-        connection.execute(_DELETE, [{"id": row["id"]} for row in rows])
-        connection.execute(_INSERT, rows)
-
-
-INDEXED_FIELDS = ("title", "excerpt", "auto_excerpt", "body_text", "tags")
-
-
-def _indexed_fields_changed(post: Post) -> bool:
-    """Whether a flush changes what the index holds (not, say, a comment count)."""
-    state = inspect(post)
-    return any(state.attrs[name].history.has_changes() for name in INDEXED_FIELDS)
-
-
-def rebuild_index() -> int:
-    """Fill the SQLite index from scratch (after bulk inserts); returns the rows indexed."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return 0
-    posts = db.session.scalars(select(Post).options(selectinload(Post.tags))).all()
-    connection.execute(text("DELETE FROM search_posts"))
-    if posts:
-        connection.execute(_INSERT, [index_row(post) for post in posts])
-    return len(posts)
-
-
-def init_app(app: Flask) -> None:
-    """Listen to every session's flushes (once per process: listeners are global)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)

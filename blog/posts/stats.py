@@ -39,10 +39,7 @@ def record_view(post_id: int, day: date | None = None) -> None:
     day = day or utcnow().date()
     begin_write()
     db.session.execute(
-        update(Post)
-        .where(Post.id == post_id)
-        # A view is not an edit: keep updated_at (feeds, sitemap, dateModified) as it was.
-        .values(view_count=Post.view_count + 1, updated_at=Post.updated_at)
+        update(Post).where(Post.id == post_id).values(view_count=Post.view_count + 1)
     )
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -7,10 +7,11 @@ from slugify import slugify
 from sqlalchemy import delete, func, select
 
 from blog.content import render_post, truncate
+from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Post, PostStatus, Revision, SlugRedirect, Tag
-from blog.posts.history import RevisionKind, keep_current_text, record_save
-from blog.posts.images import media_lookup
+from blog.models import Author, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
+from blog.posts.history import keep_current_text, record_save
+from blog.posts.images import media_lookup, shown_in
 from blog.posts.publication import resolve_publication
 
 SLUG_MAX = 80
@@ -20,12 +21,14 @@ def apply_rendering(post: Post) -> None:
     """Render the post's Markdown into its stored HTML, text, contents and reading time.
 
     Uploaded images get their srcset, sizes and dimensions from their Media rows here, on
-    save, so a page view never looks them up.
+    save, so a page view never looks them up; the images shown are recorded in post.media.
     """
-    rendered = render_post(post.body_md, media_lookup)
+    with db.session.no_autoflush:  # a flush would hide the edit from mark_edited()
+        rendered = render_post(post.body_md, media_lookup)
+        post.media = shown_in(rendered.html)
     post.body_html = rendered.html
     post.body_text = rendered.text
-    post.toc_json = rendered.toc_json
+    post.toc = [list(entry) for entry in rendered.toc]  # as JSON gives it back
     post.word_count = rendered.word_count
     post.reading_minutes = rendered.reading_minutes
     post.auto_excerpt = rendered.excerpt
@@ -130,10 +133,18 @@ def save_post(post: Post, data: PostInput) -> list[str]:
     post.reviewed_by = data.reviewed_by.strip()
     post.sample = False  # edited by the author: theirs now, not sample content
     apply_rendering(post)
+    mark_edited(post)
     set_tags(post, data.tags)
     db.session.add(post)
     record_save(post)
     return notes
+
+
+def mark_edited(post: Post) -> None:
+    """Date the author's change (feeds' <updated>, the sitemap, dateModified, the
+    dashboard's order); a save that changes nothing, a view, a like or a comment never do."""
+    if db.session.is_modified(post):
+        post.updated_at = utcnow()
 
 
 def _set_slug(post: Post, wanted: str) -> list[str]:
@@ -177,4 +188,5 @@ def restore(post: Post, revision: Revision) -> None:
     post.title = revision.title
     post.body_md = revision.body_md
     apply_rendering(post)
+    mark_edited(post)
     record_save(post, RevisionKind.RESTORE)

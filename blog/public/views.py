@@ -74,7 +74,8 @@ def post(slug: str):
     )
     if found.visible and counted:
         record_view(found.id)
-    return render_post_page(found)
+    # Once, with its text (a view's commit has expired what the first query read).
+    return render_post_page(db.session.scalar(Post.with_text().where(Post.slug == slug)))
 
 
 def tag_or_404(slug: str) -> Tag:

@@ -2,6 +2,8 @@
 
 import os
 
+from sqlalchemy import event
+
 from blog.extensions import db
 from blog.models import Media, PostStatus
 from tests.conftest import page_text
@@ -70,6 +72,22 @@ def test_delete_is_refused_while_a_post_uses_the_image(author_client, app, make_
     assert "was not deleted: it is used by “Blood pressure at home”, “Sleep”." in text
     assert db.session.get(Media, media.id) is not None
     assert len(os.listdir(app.config["MEDIA_DIR"])) == 6
+
+
+def test_usage_is_recorded_when_a_post_is_saved_not_read_from_every_text(author_client, make_post):
+    media = uploaded(author_client)
+    post = make_post(title="Blood pressure", body=f"![Cuff](/media/{media.name}-1000.jpg)")
+    statements = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    assert "Blood pressure" in page_text(author_client.get("/admin/media/library"))
+    assert not [s for s in statements if "body_md" in s or "body_html" in s]
+    author_client.post(
+        f"/admin/posts/{post.id}/edit",
+        data={"title": post.title, "body": "No image now.", "status": "draft"},
+    )
+    assert "Not used in any post." in page_text(author_client.get("/admin/media/library"))
+    response = author_client.post(f"/admin/media/{media.id}/delete", headers=HTML)
+    assert "Deleted photo.jpg." in page_text(author_client.get(response.headers["Location"]))
 
 
 def test_delete_of_an_unused_image_removes_its_row_and_files(author_client, app):

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from blog.extensions import db
 from blog.models import Post, Revision
+from blog.posts import history
 from blog.posts.history import compare
 from tests.conftest import page_text
 
@@ -128,3 +129,22 @@ def test_compare_lines():
     assert lines[-1].parts == [("ins", "i")]
     assert ("del", "h") in lines[-2].parts and ("ins", "H") in lines[-2].parts
     assert all(line.kind in ("same", "gap") for line in compare("x\ny", "x\ny"))
+
+
+def test_saves_past_the_limit_are_pruned_with_older_autosaves(
+    author_client, make_post, monkeypatch
+):
+    monkeypatch.setattr(history, "KEPT_REVISIONS", 3)
+    post = make_post("A post", body="Text 0", status="draft")
+    for number in range(1, 6):
+        author_client.post(
+            "/admin/posts/autosave", data={"post_id": post.id, "title": "A post", "body": "typing"}
+        )
+        edit(author_client, post, f"Text {number}")
+    assert kinds(post) == [
+        ("save", "Text 3"),
+        ("autosave", "typing"),
+        ("save", "Text 4"),
+        ("autosave", "typing"),
+        ("save", "Text 5"),
+    ]

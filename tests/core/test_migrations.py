@@ -1,21 +1,39 @@
-"""The schema comes from Alembic only: upgrading an empty database yields the models."""
+"""The schema comes from Alembic only: upgrading an empty database yields the models, the
+last revision goes down and up again with data, and the database itself refuses values
+no code writes."""
 
+from datetime import timedelta
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import JSON, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
+from blog.core.clock import utcnow
 from blog.extensions import db
+from blog.models import Author, Comment, Media, Post, PostStatus, Revision, Settings
+from blog.posts.search import SearchPage
+from blog.posts.writing import apply_rendering, set_tags
+from tests.conftest import ROOT
 
 # Tables that are not models: Alembic's own, and search indexes kept by triggers.
 NOT_MODELS = {"alembic_version"}
+MIGRATIONS = str(ROOT / "migrations")
+MEDIA_NAME = "0123456789abcdef0123"
+ENUMERATED = [
+    ("posts", "status"),
+    ("posts", "audience"),
+    ("comments", "status"),
+    ("revisions", "kind"),
+    ("settings", "moderation"),
+    ("media", "format"),
+]
 
 
 def test_upgrade_of_empty_database_matches_models(app):
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diff = compare_metadata(context, db.metadata)
-    diff = [change for change in diff if not _is_search_index(change)]
-    assert diff == []
+    assert schema_differences() == []
 
 
 def test_every_model_table_exists(app):
@@ -23,6 +41,41 @@ def test_every_model_table_exists(app):
     assert set(db.metadata.tables) <= tables
     extra = {t for t in tables - set(db.metadata.tables) - NOT_MODELS if not t.startswith("search")}
     assert extra == set()
+
+
+def test_last_revision_goes_down_and_up_again_with_the_data(app):
+    check_down_and_up()
+
+
+def test_enumerated_columns_refuse_other_values(app):
+    fill_site()
+    check_enumerations()
+
+
+def test_server_defaults_fill_what_an_insert_leaves_out(app):
+    fill_site()
+    check_server_defaults()
+
+
+# -- Shared with tests/core/test_postgres.py ---------------------------------------------
+
+
+def schema_differences() -> list:
+    options = {"compare_type": True, "compare_server_default": _different_defaults}
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts=options)
+        diff = compare_metadata(context, db.metadata)
+    return [change for change in diff if not _is_search_index(change)]
+
+
+def _different_defaults(
+    _context, _inspected, column, inspected, _metadata, rendered
+) -> bool | None:
+    """JSON has no = on PostgreSQL, where alembic compares defaults by a query: compare
+    their text instead. None: alembic's own comparison."""
+    if isinstance(column.type, JSON):
+        return inspected.split("::")[0] != rendered
+    return None
 
 
 def _is_search_index(change) -> bool:
@@ -33,3 +86,92 @@ def _is_search_index(change) -> bool:
     if change[0] == "remove_index":
         return change[1].name.startswith("ix_posts_search")
     return False
+
+
+def fill_site() -> int:
+    """A post with everything the last revision moves: text, contents, an image, tags,
+    a comment, a revision; and the settings and the image itself."""
+    author = Author(name="Dr. M", credentials="MD")
+    media = Media(name=MEDIA_NAME, width=960, height=480, format="jpeg", variant_widths=[480, 960])
+    post = Post(
+        author=author,
+        title="Gout",
+        slug="gout",
+        status=PostStatus.PUBLISHED,
+        published_at=utcnow() - timedelta(days=1),
+        body_md=f"## One\n\nUric acid.\n\n## Two\n\n![Joint](/media/{MEDIA_NAME}-960.jpg)",
+    )
+    db.session.add_all([author, media, post, Settings.current()])
+    apply_rendering(post)
+    set_tags(post, "Joints")
+    db.session.flush()
+    post.comment_count = 1
+    db.session.add_all(
+        [
+            Comment(post=post, author_name="R", body_md="Thanks", body_html="<p>Thanks</p>"),
+            Comment(post=post, author_name="S", body_md="Yes", body_html="<p>Yes</p>"),
+            Revision(post_id=post.id, title="Gout", body_md=post.body_md),
+        ]
+    )
+    db.session.commit()
+    return post.id
+
+
+def check_site(post_id: int) -> None:
+    db.session.expire_all()
+    post = db.session.get(Post, post_id)
+    assert [level for level, _, _ in post.toc] == [2, 2]
+    assert [media.name for media in post.media] == [MEDIA_NAME]
+    assert post.media[0].variant_widths == [480, 960]
+    assert [tag.name for tag in post.tags] == ["Joints"]
+    assert db.session.scalar(select(func.count(Comment.id))) == 2
+    assert db.session.scalar(select(func.count(Revision.id))) == 1
+    assert SearchPage("uric acid").total == 1
+    assert SearchPage("joints").total == 1
+
+
+def check_down_and_up() -> None:
+    post_id = fill_site()
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="-1")
+    with db.engine.connect() as connection:
+        toc, widths = connection.execute(
+            text("SELECT toc_json, variants_json FROM posts, media")
+        ).one()
+    assert toc.startswith("[[2, ") and widths == "[480, 960]"
+    upgrade(directory=MIGRATIONS)
+    check_site(post_id)
+    assert schema_differences() == []
+
+
+def check_enumerations() -> None:
+    for table, column in ENUMERATED:
+        with pytest.raises(IntegrityError):
+            db.session.execute(text(f"UPDATE {table} SET {column} = 'other'"))
+        db.session.rollback()
+
+
+def check_server_defaults() -> None:
+    now = {"now": utcnow()}
+    statements = [
+        "INSERT INTO posts (author_id, title, slug, created_at, updated_at)"
+        " SELECT id, 'Bare', 'bare', :now, :now FROM authors",
+        "INSERT INTO comments (post_id, author_name, body_md, body_html, created_at)"
+        " SELECT id, 'Bare', '', '', :now FROM posts WHERE slug = 'bare'",
+        "INSERT INTO media (name, width, height, format, created_at)"
+        " VALUES ('bare', 1, 1, 'png', :now)",
+    ]
+    for statement in statements:
+        db.session.execute(text(statement), now)
+    db.session.commit()
+    post = db.session.scalar(select(Post).where(Post.slug == "bare"))
+    assert (post.status, post.audience, post.featured, post.view_count) == (
+        "draft",
+        "patients",
+        False,
+        0,
+    )
+    assert (post.body_md, post.toc, post.reading_minutes) == ("", [], 1)
+    comment = db.session.scalar(select(Comment).where(Comment.author_name == "Bare"))
+    assert (comment.status, comment.is_author, comment.hold_reason) == ("pending", False, "")
+    assert db.session.scalar(select(Media).where(Media.name == "bare")).variant_widths == []

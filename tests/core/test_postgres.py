@@ -8,15 +8,13 @@ test, so workers never see each other's tables.
 import os
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import make_url, text
 
 from blog import create_app
 from blog.extensions import db
 from tests.conftest import ROOT, IsolatedClient, base_config
-from tests.core.test_migrations import _is_search_index
+from tests.core import test_migrations as schema
 
 URL = os.environ.get("BLOG_TEST_DATABASE_URL", "")
 pytestmark = [
@@ -50,10 +48,17 @@ def pg_app(tmp_path):
 
 
 def test_migrations_match_models_on_postgresql(pg_app):
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diff = compare_metadata(context, db.metadata)
-    assert [change for change in diff if not _is_search_index(change)] == []
+    assert schema.schema_differences() == []
+
+
+def test_last_revision_goes_down_and_up_again_on_postgresql(pg_app):
+    schema.check_down_and_up()
+
+
+def test_enumerated_columns_and_server_defaults_on_postgresql(pg_app):
+    schema.fill_site()
+    schema.check_enumerations()
+    schema.check_server_defaults()
 
 
 def test_reader_pages_and_view_counts_on_postgresql(pg_app):

@@ -43,7 +43,7 @@ def cover(app):
         width=1600,
         height=900,
         format="jpeg",
-        variants_json="[480, 960, 1600]",
+        variant_widths=[480, 960, 1600],
     )
     db.session.add(media)
     db.session.commit()
