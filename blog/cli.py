@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from blog.accounts import authors as accounts
 from blog.comments import purge
 from blog.content import render_comment, render_page
+from blog.core.bounded import TooComplex
 from blog.core.database import begin_write
 from blog.core.site import site_author
 from blog.extensions import db
@@ -47,7 +48,7 @@ def demo_command(if_empty: bool) -> None:
 @click.command("rerender")
 def rerender_command() -> None:
     """Re-run the content pipeline on every post, comment and page (after a policy change)."""
-    posts = rewrite_in_batches(Post, apply_rendering, selectinload(Post.tags))
+    posts = rewrite_in_batches(Post, rerender_post, selectinload(Post.tags))
     comments = rewrite_in_batches(
         Comment, lambda comment: setattr(comment, "body_html", render_comment(comment.body_md))
     )
@@ -57,6 +58,13 @@ def rerender_command() -> None:
     settings.about_html = render_page(settings.about_md)
     db.session.commit()
     click.echo(f"Re-rendered {posts} posts and {comments} comments.")
+
+
+def rerender_post(post: Post) -> None:
+    try:
+        apply_rendering(post)
+    except TooComplex:
+        click.echo(f"{post.slug}: too intricate to render in time; its stored HTML is kept.")
 
 
 def rewrite_in_batches(model, change, *options) -> int:

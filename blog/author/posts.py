@@ -18,7 +18,8 @@ from blog.author import bp
 from blog.author.forms import META_IDEAL, PostForm, normalize_newlines, post_too_long
 from blog.author.guard import keeps_text
 from blog.comments.moderation import count_by_status
-from blog.content import render_post
+from blog.content import RenderedPost
+from blog.core.bounded import TooComplex
 from blog.core.clock import format_datetime, to_local, utc_to_local
 from blog.core.forms import ActionForm
 from blog.core.inputs import parse_id, sized_for, wants_json
@@ -27,13 +28,14 @@ from blog.extensions import db
 from blog.models import CommentStatus, Media, Post, PostStatus
 from blog.posts import listing, stats
 from blog.posts.history import autosave, unsaved_autosave
+from blog.posts.images import media_for
 from blog.posts.publication import PublicationError, effective_status
 from blog.posts.trash import sample_post_count, trash_count
 from blog.posts.writing import (
     PostInput,
-    apply_rendering,
     create_draft,
     existing_tag_names,
+    render_text,
     save_post,
     tag_names,
 )
@@ -114,12 +116,17 @@ def set_cover_choices(form: PostForm, signed_in: bool = True) -> None:
     form.cover_media_id.choices = choices
 
 
-def preview_of(text: str, signed_in: bool) -> str:
-    """The editor's first preview; what a signed-out request sent, or a text over the size
-    cap, is given back as text only, never rendered."""
+def preview_of(text: str, post: Post | None, signed_in: bool) -> str:
+    """The editor's first preview: the stored HTML when the text is the saved one; what a
+    signed-out request sent, or a text over the size cap, is given back as text only."""
+    if post is not None and text == post.body_md:
+        return post.body_html
     if not signed_in or post_too_long(text):
         return ""
-    return render_post(text).html
+    try:
+        return render_text(text).html
+    except TooComplex:
+        return ""
 
 
 def render_editor(
@@ -138,7 +145,7 @@ def render_editor(
         problem=problem,
         autosaved=autosaved,
         signed_in=signed_in,
-        preview_html=preview_of(form.body.data or "", signed_in),
+        preview_html=preview_of(form.body.data or "", post, signed_in),
         tag_suggestions=existing_tag_names() if signed_in else [],
         meta_ideal=META_IDEAL,
         action_form=ActionForm(),
@@ -165,6 +172,21 @@ def save_message(post: Post, notes: list[str]) -> str:
     return " ".join([message, *notes])
 
 
+TOO_COMPLEX = (
+    "The post was not saved: its text is too intricate to render in time (for example "
+    "thousands of nested lists, brackets or footnotes). Your text is still here; simplify "
+    "that part, then press Save again."
+)
+
+
+def render_outside_the_lock(markdown: str) -> RenderedPost:
+    """Render the author's text with no transaction open, so the write lock every POST
+    takes is not held while Markdown runs (TooComplex past POST_RENDER_SECONDS)."""
+    media = media_for(markdown)
+    db.session.commit()
+    return render_text(markdown, media)
+
+
 def try_save(form: PostForm, post: Post):
     """Validate and save; on any problem, the editor again with the author's text, 400."""
     if not form.validate_on_submit():
@@ -175,7 +197,11 @@ def try_save(form: PostForm, post: Post):
             "The post was not saved. Correct the fields marked below, then press Save again.",
         )
     try:
-        notes = save_post(post, post_input(form))
+        rendered = render_outside_the_lock(form.body.data or "")
+    except TooComplex:
+        return render_editor(form, post if post.id else None, 400, TOO_COMPLEX)
+    try:
+        notes = save_post(post, post_input(form), rendered)
     except PublicationError as error:
         db.session.rollback()
         form.published_at.errors = [*form.published_at.errors, str(error)]
@@ -233,15 +259,18 @@ def edit_post(post_id: int):
 @sized_for("editor")
 def preview():
     """The HTML the post will publish, made by the same rendering as a save."""
-    draft = Post(body_md=normalize_newlines(request.form.get("body", "")))
-    problem = post_too_long(draft.body_md)
+    body = normalize_newlines(request.form.get("body", ""))
+    problem = post_too_long(body)
     if problem:
         return jsonify(error=problem), 400
-    apply_rendering(draft)
-    response = make_response(draft.body_html)
+    try:
+        rendered = render_outside_the_lock(body)
+    except TooComplex:
+        return jsonify(error="This text is too intricate to preview in time."), 400
+    response = make_response(rendered.html)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
-    response.headers["X-Word-Count"] = str(draft.word_count)
-    response.headers["X-Reading-Minutes"] = str(draft.reading_minutes)
+    response.headers["X-Word-Count"] = str(rendered.word_count)
+    response.headers["X-Reading-Minutes"] = str(rendered.reading_minutes)
     return response
 
 
@@ -252,6 +281,9 @@ def autosave_post():
     title = request.form.get("title", "")[:200]
     body = normalize_newlines(request.form.get("body", ""))
     raw_id = request.form.get("post_id", "")
+    problem = post_too_long(body)
+    if problem:  # the browser's own copy still holds the text
+        return jsonify(error=problem), 400
     if raw_id:
         if parse_id(raw_id) is None:
             return jsonify(error="Unknown post."), 400
@@ -260,7 +292,11 @@ def autosave_post():
             return jsonify(error="This post is no longer here (it may be in the trash)."), 404
         revision = autosave(post, title, body)
     elif title.strip() or body.strip():
-        post = create_draft(current_user._get_current_object(), title, body)
+        author = current_user._get_current_object()
+        try:
+            post = create_draft(author, title, body, render_outside_the_lock(body))
+        except TooComplex:
+            post = create_draft(author, title, "")  # keep the text in the autosave only
         revision = autosave(post, title, body)
     else:
         return jsonify(saved=False)

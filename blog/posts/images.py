@@ -65,7 +65,7 @@ SIZES = {
 BODY_SIZES = SIZES["body"]
 
 FILE_RE = re.compile(r"^([0-9a-f]{20})-(\d{1,5})\.(webp|jpg|png)$")
-SRC_RE = re.compile(r"^/media/([0-9a-f]{20})-(\d{1,5})\.(webp|jpg|png)$")
+SRC_SEARCH = re.compile(r"/media/([0-9a-f]{20})-\d{1,5}\.(?:webp|jpg|png)")
 URL_RE = re.compile(r"/media/([0-9a-f]{20})-\d{1,5}\.(?:webp|jpg|png)")
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
@@ -359,13 +359,15 @@ def image_attributes(media: Media, sizes: str = BODY_SIZES) -> dict[str, str]:
     }
 
 
-def media_lookup(src: str) -> dict[str, str] | None:
-    """The content pipeline's lookup: responsive attributes for an uploaded image's src."""
-    match = SRC_RE.fullmatch(src or "")
-    if match is None:
-        return None
-    media = find_media(match.group(1))
-    return image_attributes(media) if media is not None else None
+def media_for(markdown: str) -> dict[str, dict[str, str]]:
+    """The content pipeline's lookup table: responsive attributes for every uploaded
+    image's src in ``markdown`` (looked up here, so rendering needs no database)."""
+    sources = {match.group(0): match.group(1) for match in SRC_SEARCH.finditer(markdown or "")}
+    if not sources:
+        return {}
+    rows = db.session.scalars(select(Media).where(Media.name.in_(set(sources.values()))))
+    found = {media.name: image_attributes(media) for media in rows}
+    return {src: found[name] for src, name in sources.items() if name in found}
 
 
 # -- Where images are used ---------------------------------------------------------------------

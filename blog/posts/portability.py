@@ -17,10 +17,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from blog.core.bounded import TooComplex
 from blog.core.clock import as_utc, aware_to_utc, utcnow
 from blog.extensions import db
 from blog.models import Author, Comment, Post, PostStatus, Settings
-from blog.posts.writing import apply_rendering, set_tags, slug_for
+from blog.posts.writing import apply_rendering, render_text, set_tags, slug_for
 
 FRONT_MATTER_FIELDS = (
     "title", "slug", "status", "published_at", "tags", "featured", "excerpt",
@@ -128,6 +129,10 @@ def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:
     published_at = _moment(meta.get("published_at"))
     if status != PostStatus.DRAFT and published_at is None:
         published_at = utcnow()
+    try:
+        rendered = render_text(body)
+    except TooComplex:
+        return None, "too intricate to render in time; simplify it and import it again"
     post = Post(
         author=author,
         title=title[:200],
@@ -143,8 +148,8 @@ def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:
         medical=_flag(meta.get("medical"), True),
         audience="clinicians" if meta.get("audience") == "clinicians" else "patients",
     )
+    apply_rendering(post, rendered)
     db.session.add(post)
-    apply_rendering(post)
     set_tags(post, _text(meta.get("tags")))
     return post, f"imported {slug}"
 

@@ -3,28 +3,39 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app
 from slugify import slugify
 from sqlalchemy import delete, func, select
 
-from blog.content import render_post, truncate
+from blog.content import RenderedPost, render_post, truncate
+from blog.core.bounded import run_bounded
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
 from blog.posts.history import keep_current_text, record_save
-from blog.posts.images import media_lookup, shown_in
+from blog.posts.images import media_for, shown_in
 from blog.posts.publication import resolve_publication
 
 SLUG_MAX = 80
 
 
-def apply_rendering(post: Post) -> None:
-    """Render the post's Markdown into its stored HTML, text, contents and reading time.
+def render_text(markdown: str, media: dict | None = None) -> RenderedPost:
+    """A post's Markdown rendered in a child process within POST_RENDER_SECONDS, or
+    TooComplex. With ``media`` (from media_for(), looked up beforehand) it touches no
+    database, so the caller can render with no transaction, and no write lock, open."""
+    media = media_for(markdown) if media is None else media
+    seconds = float(current_app.config["POST_RENDER_SECONDS"])
+    return run_bounded(render_post, markdown, media.get, seconds=seconds)
 
-    Uploaded images get their srcset, sizes and dimensions from their Media rows here, on
-    save, so a page view never looks them up; the images shown are recorded in post.media.
+
+def apply_rendering(post: Post, rendered: RenderedPost | None = None) -> None:
+    """Store the post's rendering (made here unless given): HTML, text, contents and
+    reading time. Uploaded images get their srcset, sizes and dimensions from their Media
+    rows on save, so a page view never looks them up; the images shown are recorded in
+    post.media. Raises TooComplex when the text cannot be rendered within its budget.
     """
     with db.session.no_autoflush:  # a flush would hide the edit from mark_edited()
-        rendered = render_post(post.body_md, media_lookup)
+        rendered = rendered or render_text(post.body_md)
         post.media = shown_in(rendered.html)
     post.body_html = rendered.html
     post.body_text = rendered.text
@@ -110,7 +121,7 @@ class PostInput:
     reviewed_by: str = ""
 
 
-def save_post(post: Post, data: PostInput) -> list[str]:
+def save_post(post: Post, data: PostInput, rendered: RenderedPost | None = None) -> list[str]:
     """Apply the editor's fields to ``post`` (new or existing) and keep a revision.
 
     Raises PublicationError (before changing anything) when the status and date don't
@@ -132,7 +143,7 @@ def save_post(post: Post, data: PostInput) -> list[str]:
     post.audience = data.audience
     post.reviewed_by = data.reviewed_by.strip()
     post.sample = False  # edited by the author: theirs now, not sample content
-    apply_rendering(post)
+    apply_rendering(post, rendered)
     mark_edited(post)
     set_tags(post, data.tags)
     db.session.add(post)
@@ -167,7 +178,9 @@ def _set_slug(post: Post, wanted: str) -> list[str]:
     return []
 
 
-def create_draft(author: Author, title: str, body: str) -> Post:
+def create_draft(
+    author: Author, title: str, body: str, rendered: RenderedPost | None = None
+) -> Post:
     """A draft for the first autosave of a post never saved, so nothing typed is lost."""
     post = Post(
         author=author,
@@ -177,7 +190,7 @@ def create_draft(author: Author, title: str, body: str) -> Post:
         status=PostStatus.DRAFT,
         medical=True,
     )
-    apply_rendering(post)
+    apply_rendering(post, rendered)
     db.session.add(post)
     return post
 

@@ -166,7 +166,7 @@ def test_a_signed_out_editor_post_is_given_back_without_rendering(client, monkey
     def no_markdown(*_args, **_kwargs):
         raise AssertionError("rendered Markdown for a signed-out request")
 
-    monkeypatch.setattr(blog.author.posts, "render_post", no_markdown)
+    monkeypatch.setattr(blog.author.posts, "render_text", no_markdown)
     response = client.post("/admin/posts/new", data={"title": "T", "body": "[" * 8000})
     assert response.status_code == 401
     assert "[" * 8000 in response.text

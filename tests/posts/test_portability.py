@@ -161,3 +161,16 @@ def test_import_names_a_file_whose_front_matter_is_not_yaml(runner, author, tmp_
     assert "b-bad-date.md: the front matter is not valid YAML (month must be" in result.output
     assert "c-good.md: imported good" in result.output
     assert "Imported 1 posts." in result.output
+
+
+def test_an_import_too_intricate_to_render_is_skipped_with_a_message(runner, tmp_path, app):
+    from blog.models import Author
+
+    db.session.add(Author(name="Dr. A", email="a@example.org", password_hash="x"))
+    db.session.commit()
+    (tmp_path / "a.md").write_text("---\ntitle: Nested\n---\n\n" + "- " * 2400 + "a\n")
+    (tmp_path / "b.md").write_text("---\ntitle: Fine\n---\n\nText.\n")
+    result = runner.invoke(args=["import", str(tmp_path)])
+    assert "a.md: too intricate to render in time" in result.output
+    assert "Imported 1 posts." in result.output
+    assert [post.title for post in db.session.scalars(select(Post))] == ["Fine"]
