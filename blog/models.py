@@ -7,6 +7,7 @@ Times are stored as naive UTC (SQLite keeps no zone); ``utcnow()`` is the one so
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -30,40 +31,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, undefer_group
 from blog.core.clock import utcnow
 from blog.extensions import db
 
-
-class PostStatus:
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    SCHEDULED = "scheduled"
-    ALL = (DRAFT, PUBLISHED, SCHEDULED)
-
-
-class CommentStatus:
-    PENDING = "pending"
-    APPROVED = "approved"
-    SPAM = "spam"
-    ALL = (PENDING, APPROVED, SPAM)
-
-
-class Moderation:
-    HOLD_ALL = "hold_all"
-    HOLD_FIRST = "hold_first"
-    OPEN = "open"
-    ALL = (HOLD_ALL, HOLD_FIRST, OPEN)
-
-
-class Audience:
-    PATIENTS = "patients"
-    CLINICIANS = "clinicians"
-    ALL = (PATIENTS, CLINICIANS)
-
-
-class RevisionKind:
-    SAVE = "save"
-    AUTOSAVE = "autosave"
-    RESTORE = "restore"
-    ALL = (SAVE, AUTOSAVE, RESTORE)
-    LABELS = {SAVE: "Saved", AUTOSAVE: "Autosaved", RESTORE: "Restored"}
+# The values an enumerated column may hold (CHECK constraints keep the database to them):
+# each member's value is its name in lower case, e.g. PostStatus.DRAFT == "draft".
+PostStatus = StrEnum("PostStatus", "DRAFT PUBLISHED SCHEDULED")
+Audience = StrEnum("Audience", "PATIENTS CLINICIANS")
+CommentStatus = StrEnum("CommentStatus", "PENDING APPROVED SPAM")
+RevisionKind = StrEnum("RevisionKind", "SAVE AUTOSAVE RESTORE")
+Moderation = StrEnum("Moderation", "HOLD_ALL HOLD_FIRST OPEN")
+REVISION_LABELS = {"save": "Saved", "autosave": "Autosaved", "restore": "Restored"}
 
 
 # The fallback formats of an image's variants (posts.images.normalise() picks one).
@@ -144,8 +119,8 @@ class Post(db.Model):
     __table_args__ = (
         Index("ix_posts_status_published_at", "status", "published_at"),
         Index("ix_posts_featured_published_at", "featured", "published_at"),
-        one_of("status", PostStatus.ALL),
-        one_of("audience", Audience.ALL),
+        one_of("status", tuple(PostStatus)),
+        one_of("audience", tuple(Audience)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,7 +226,7 @@ class Revision(db.Model):
     __tablename__ = "revisions"
     __table_args__ = (
         Index("ix_revisions_post_id_created_at", "post_id", "created_at"),
-        one_of("kind", RevisionKind.ALL),
+        one_of("kind", tuple(RevisionKind)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -291,7 +266,7 @@ class Comment(db.Model):
     __table_args__ = (
         Index("ix_comments_post_id_status_created_at", "post_id", "status", "created_at"),
         Index("ix_comments_status_created_at", "status", "created_at"),
-        one_of("status", CommentStatus.ALL),
+        one_of("status", tuple(CommentStatus)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -344,7 +319,7 @@ class Settings(db.Model):
     """The site's settings: one row, edited at /admin/settings."""
 
     __tablename__ = "settings"
-    __table_args__ = (UniqueConstraint("singleton"), one_of("moderation", Moderation.ALL))
+    __table_args__ = (UniqueConstraint("singleton"), one_of("moderation", tuple(Moderation)))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     singleton: Mapped[int] = defaulted(1)

@@ -19,7 +19,7 @@ QUEUE_PAGE_SIZE = 50
 
 
 def chosen_tab(value: str | None) -> str:
-    return value if value in CommentStatus.ALL else CommentStatus.PENDING
+    return value if value in tuple(CommentStatus) else CommentStatus.PENDING
 
 
 def back_to_queue(tab: str | None):
@@ -53,7 +53,7 @@ def render_queue(status: str, code: int = 200, reply_form=None, reply_for=None, 
 @bp.get("/comments")
 def moderate():
     status = request.args.get("status", CommentStatus.PENDING)
-    if status not in CommentStatus.ALL:
+    if status not in tuple(CommentStatus):
         abort(404)
     purge_if_due()
     return render_queue(status)

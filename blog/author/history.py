@@ -6,8 +6,8 @@ from blog.author import bp
 from blog.author.posts import get_post_or_404
 from blog.core.forms import ActionForm
 from blog.extensions import db
-from blog.models import Revision
-from blog.posts.history import RevisionKind, compare, is_unchanged, revisions_of
+from blog.models import REVISION_LABELS, Revision
+from blog.posts.history import compare, is_unchanged, revisions_of
 from blog.posts.trash import (
     delete_sample_posts,
     empty_trash,
@@ -38,7 +38,7 @@ def get_revision_or_404(post_id: int, revision_id: int) -> Revision:
 def revisions(post_id: int):
     post = get_post_or_404(post_id)
     return render_template(
-        "author/revisions.html", post=post, revisions=revisions_of(post), labels=RevisionKind.LABELS
+        "author/revisions.html", post=post, revisions=revisions_of(post), labels=REVISION_LABELS
     )
 
 
@@ -53,7 +53,7 @@ def revision(post_id: int, revision_id: int):
         revision=found,
         lines=lines,
         unchanged=is_unchanged(lines) and found.title == post.title,
-        labels=RevisionKind.LABELS,
+        labels=REVISION_LABELS,
         action_form=ActionForm(),
     )
 

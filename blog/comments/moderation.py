@@ -205,6 +205,6 @@ def count_by_status() -> dict[str, int]:
     rows = db.session.execute(
         select(Comment.status, func.count(Comment.id)).group_by(Comment.status)
     ).all()
-    counts = dict.fromkeys(CommentStatus.ALL, 0)
+    counts = dict.fromkeys(tuple(CommentStatus), 0)
     counts.update({status: count for status, count in rows})
     return counts

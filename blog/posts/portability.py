@@ -124,7 +124,7 @@ def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:
     if db.session.scalar(select(Post.id).where(Post.slug == slug)) is not None:
         return None, f"a post with the slug {slug!r} already exists"
     status = _text(meta.get("status"))
-    if status not in PostStatus.ALL:
+    if status not in tuple(PostStatus):
         status = PostStatus.DRAFT
     published_at = _moment(meta.get("published_at"))
     if status != PostStatus.DRAFT and published_at is None:
