@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
-from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from blog.extensions import db
@@ -44,7 +43,7 @@ def signed_in_page(page, live_server, live_app):
 
 def stored_posts(live_app) -> list[Post]:
     with live_app.app_context():
-        posts = list(db.session.scalars(select(Post)))
+        posts = list(db.session.scalars(Post.with_text()))
         db.session.remove()
         return posts
 
