@@ -9,12 +9,14 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
 
 from blog import create_app
-from blog.content import render_comment
+from blog.content import render_comment, render_post
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, Comment, CommentStatus, Post, PostStatus
+from blog.posts.images import media_for
 from blog.posts.writing import apply_rendering, set_tags, unique_slug
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +54,19 @@ def config_overrides() -> dict:
     return {}
 
 
+class SharedTemplateCache(BytecodeCache):
+    """Compiled templates shared by every test's app, so each test doesn't compile them."""
+
+    compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose every request runs in a fresh context, as under gunicorn.
 
@@ -74,6 +89,7 @@ def app(migrated_template, tmp_path, config_overrides):
     shutil.copy(migrated_template, path)
     app = create_app({**base_config(path, tmp_path), **config_overrides})
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = SharedTemplateCache()
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -142,7 +158,9 @@ def make_post(app):
             **fields,
         )
         db.session.add(post)
-        apply_rendering(post)
+        # Rendered here, not in a child process: the factory is scaffolding, not the path
+        # under test (tests/author/test_bounded_rendering.py covers that one).
+        apply_rendering(post, render_post(body, media_for(body).get))
         set_tags(post, tags)
         db.session.commit()
         return post
