@@ -136,23 +136,26 @@ def search(raw: str | None, page: int = 1) -> SearchPage:
 
 def _search_sqlite(terms: list[str], page: int) -> tuple[int, list[Result]]:
     match = literal_column("search_posts").op("MATCH")(fts5_query(terms))
+    # IN runs the full-text query once; a join let SQLite run it again for every post.
+    matching = Post.id.in_(select(SEARCH_TABLE.c.rowid).where(match))
+    total = db.session.scalar(select(func.count(Post.id)).where(matching, Post.is_public()))
+    if not total:
+        return 0, []
     joined = (
         select(Post)
         .join(SEARCH_TABLE, SEARCH_TABLE.c.rowid == Post.id)
         .where(match, Post.is_public())
     )
-    total = db.session.scalar(select(func.count()).select_from(joined.subquery()))
-    if not total:
-        return 0, []
-    rank = func.bm25(literal_column("search_posts"), *BM25_WEIGHTS)
+    order = (func.bm25(literal_column("search_posts"), *BM25_WEIGHTS), Post.published_at.desc())
+    shown = joined.with_only_columns(Post.id).order_by(*order).limit(PER_PAGE)
+    # Highlights read each post's text: only for the page's posts, not every match.
     rows = db.session.execute(
-        joined.add_columns(
+        joined.where(Post.id.in_(shown.offset((page - 1) * PER_PAGE)))
+        .add_columns(
             func.highlight(literal_column("search_posts"), 0, MARK_OPEN, MARK_CLOSE),
             func.snippet(literal_column("search_posts"), 2, MARK_OPEN, MARK_CLOSE, "…", 32),
         )
-        .order_by(rank, Post.published_at.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
+        .order_by(*order)
     ).all()
     return total, [_result(post, title, snippet) for post, title, snippet in rows]
 
