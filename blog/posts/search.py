@@ -16,6 +16,7 @@ matches as a prefix.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -96,7 +97,7 @@ class SearchPage(Pagination):
     def _query_items(self) -> list[Result]:
         if not self.query:
             return []
-        rows = self._query_args["queries"][0].limit(self.per_page).offset(self._query_offset)
+        rows = self._query_args["queries"][0](self.per_page, self._query_offset)
         try:
             return [_result(*row) for row in db.session.execute(rows)]
         except DBAPIError:
@@ -111,24 +112,35 @@ class SearchPage(Pagination):
         return db.session.scalar(self._query_args["queries"][1])
 
 
-def _sqlite_queries(terms: list[str]) -> tuple[Select, Select]:
-    """The ranked (post, title, snippet) rows, and their count."""
+def _sqlite_queries(terms: list[str]) -> tuple[Callable[[int, int], Select], Select]:
+    """The ranked (post, title, snippet) rows of a page (limit, offset), and their count."""
     match = literal_column("search_posts").op("MATCH")(fts5_query(terms))
+    # IN runs the full-text query once; a join let SQLite run it again for every post.
+    matching = Post.id.in_(select(SEARCH_TABLE.c.rowid).where(match))
     joined = (
         select(Post)
         .join(SEARCH_TABLE, SEARCH_TABLE.c.rowid == Post.id)
         .where(match, Post.is_public())
     )
-    rank = func.bm25(literal_column("search_posts"), *BM25_WEIGHTS)
-    rows = joined.add_columns(
-        func.highlight(literal_column("search_posts"), 0, MARK_OPEN, MARK_CLOSE),
-        func.snippet(literal_column("search_posts"), 2, MARK_OPEN, MARK_CLOSE, "…", 32),
-    ).order_by(rank, Post.published_at.desc())
-    return rows, select(func.count()).select_from(joined.subquery())
+    order = (func.bm25(literal_column("search_posts"), *BM25_WEIGHTS), Post.published_at.desc())
+
+    def page_rows(limit: int, offset: int) -> Select:
+        # Highlights read each post's text: only for the page's posts, not every match.
+        shown = joined.with_only_columns(Post.id).order_by(*order).limit(limit).offset(offset)
+        return (
+            joined.where(Post.id.in_(shown))
+            .add_columns(
+                func.highlight(literal_column("search_posts"), 0, MARK_OPEN, MARK_CLOSE),
+                func.snippet(literal_column("search_posts"), 2, MARK_OPEN, MARK_CLOSE, "…", 32),
+            )
+            .order_by(*order)
+        )
+
+    return page_rows, select(func.count(Post.id)).where(matching, Post.is_public())
 
 
-def _postgresql_queries(terms: list[str]) -> tuple[Select, Select]:
-    """The ranked (post, title, snippet) rows, and their count."""
+def _postgresql_queries(terms: list[str]) -> tuple[Callable[[int, int], Select], Select]:
+    """The ranked (post, title, snippet) rows of a page (limit, offset), and their count."""
     query = func.to_tsquery(PG_CONFIG, tsquery_text(terms))
     tag_match = (
         select(post_tags.c.post_id)
@@ -154,7 +166,8 @@ def _postgresql_queries(terms: list[str]) -> tuple[Select, Select]:
         .where(*where)
         .order_by(func.ts_rank(weighted, query).desc(), Post.published_at.desc())
     )
-    return rows, select(func.count(Post.id)).where(*where)
+    count = select(func.count(Post.id)).where(*where)
+    return (lambda limit, offset: rows.limit(limit).offset(offset)), count
 
 
 def _weighted(column, weight: str):

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import feedparser
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from blog.core.clock import utcnow
 from blog.extensions import db
@@ -101,3 +101,29 @@ def test_sitemap_lists_every_public_post(client, big_site):
     assert not [loc for loc in locations if "/post/draft-" in loc]
     assert len([loc for loc in locations if "/tag/" in loc]) == len(WORDS)
     assert len(locations) == POSTS + len(WORDS) + 3
+
+
+def work(client, url: str) -> int:
+    """Thousands of SQLite virtual-machine steps a request takes (deterministic, unlike time)."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    def watch(connection, *_args):
+        connection.connection.driver_connection.set_progress_handler(count, 1000)
+
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+    return steps[0]
+
+
+def test_search_costs_about_what_a_listing_does_however_many_posts_match(client, big_site):
+    """One full-text query, not one per post; snippets for the page's posts, not for all."""
+    listing = work(client, "/")
+    for query in ("asthma", "pheochromocytoma", "heart+sleep"):
+        assert work(client, f"/search?q={query}") < 2 * listing, query

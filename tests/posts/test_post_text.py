@@ -30,8 +30,8 @@ def statements(client, url: str) -> list[str]:
 
 
 def text_read(client, url: str) -> list[str]:
-    """Statements that name a text column. A count over a subquery names every column,
-    but the database flattens it and reads none (SQLite counts from an index)."""
+    """Statements that name a text column. The count of a paginated listing wraps it in a
+    subquery that names every column; the database flattens it and reads none."""
     return [
         statement
         for statement in statements(client, url)
