@@ -73,7 +73,8 @@ def finish_config(app: Flask) -> None:
     # Werkzeug's own cap on form text (500 kB) would refuse a long post's save with 413.
     config["MAX_FORM_MEMORY_SIZE"] = config["MAX_CONTENT_LENGTH"]
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
-    config.setdefault("PERMANENT_SESSION_LIFETIME", 60 * 60 * 24 * 14)
+    # A remembered sign-in's cookie lasts as long as its server-side session may.
+    config.setdefault("PERMANENT_SESSION_LIFETIME", int(float(config["SESSION_MAX_DAYS"]) * 86400))
     if not config["PASSWORD_HASH_METHOD"]:
         config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000" if app.testing else "scrypt"
 
@@ -103,14 +104,13 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_author(user_id: str):
-        from blog.models import Author
+        """Signed in only while the server-side session named in the cookie lives."""
+        from blog.accounts import sessions
 
-        author_id, _, version = user_id.partition(":")
-        if not author_id.isdigit():
+        found = sessions.find(user_id)
+        if found is None:
             return None
-        author = db.session.get(Author, int(author_id))
-        if author is None or not author.can_sign_in or str(author.session_version) != version:
-            return None
+        author, g.author_session = found
         return author
 
 

@@ -75,6 +75,13 @@ SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 
+# The author's sessions, kept on the server: signed out after SESSION_IDLE_MINUTES without
+# a request (REMEMBER_IDLE_DAYS with "keep me signed in"), and SESSION_MAX_DAYS after
+# signing in whatever happens.
+SESSION_IDLE_MINUTES = 240
+REMEMBER_IDLE_DAYS = 14
+SESSION_MAX_DAYS = 30
+
 # Number of reverse proxies in front of the app (nginx: 1) whose X-Forwarded-* to trust.
 PROXY_COUNT = 0
 

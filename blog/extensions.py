@@ -30,7 +30,7 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 # No address or User-Agent binding: "strong" signed the author out at every browser update
-# and rewrote readers' cookies on every page; a password change (session_version) ends
-# every other session instead.
+# and rewrote readers' cookies on every page. Sessions live on the server instead
+# (blog.accounts.sessions): signing out, or a password change, ends them there.
 login_manager.session_protection = None
 limiter = Limiter(key_func=client_key, default_limits=[])

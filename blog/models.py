@@ -90,18 +90,67 @@ class Author(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     bio_md: Mapped[str] = defaulted("", Text)
     bio_html: Mapped[str] = defaulted("", Text)
-    # Changes when the password does, which ends every other session.
-    session_version: Mapped[int] = defaulted(1)
+    # Two-step sign-in: the TOTP secret (base32) once enrolled, and the last time step a
+    # code was accepted for, so one code can't be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     posts: Mapped[list[Post]] = relationship(back_populates="author")
+    # Set on the instance by accounts.sessions while a request runs: Flask-Login stores
+    # get_id() in the cookie, so the id names the server-side session, not only the author.
+    session_token = None
 
     @property
     def can_sign_in(self) -> bool:
         return self.password_hash is not None
 
+    @property
+    def two_factor(self) -> bool:
+        return self.totp_secret is not None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_token}"
+
+
+class AuthorSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; only its SHA-256 is kept,
+    so signing out (deleting the row) ends the session wherever the cookie was copied."""
+
+    __tablename__ = "author_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
+    # "Keep me signed in": the cookie outlives the browser and the idle limit is longer.
+    remember: Mapped[bool] = defaulted(False)
+    # A short description of the browser, for the account page's list.
+    user_agent: Mapped[str] = defaulted("", String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that signs in when the authenticator is lost (hashed)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class SignInFailure(db.Model):
+    """A refused sign-in, counted against a key: a hashed network (an IPv4 address or an
+    IPv6 /64) or a hashed account. Every worker and restart sees the same counts."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_created_at", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Tag(db.Model):
@@ -247,6 +296,19 @@ class PostView(db.Model):
     )
     day: Mapped[date] = mapped_column(primary_key=True, index=True)
     count: Mapped[int] = defaulted(0)
+
+
+class ViewReceipt(db.Model):
+    """A reader (a hashed browser or address) counted as viewing a post on a day, so a
+    reader counts once per post per day; erased with the other reader hashes."""
+
+    __tablename__ = "view_receipts"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True, index=True)
+    reader_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class PostLike(db.Model):

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import ValidationError
 
+from blog.accounts import sessions
 from blog.core import keys
 from blog.extensions import db
 from blog.models import Author, Post
@@ -121,7 +122,7 @@ def authenticate(email: str, password: str) -> Author | None:
     return author
 
 
-def change_password(author: Author, new_password: str) -> None:
-    """Set a new password and end every other session (they carry the old version)."""
+def change_password(author: Author, new_password: str, keep_session: int | None) -> None:
+    """Set a new password and end every other session of the author (the caller commits)."""
     author.password_hash = hash_password(new_password)
-    author.session_version += 1
+    sessions.end_others(author.id, keep_session)

@@ -1,10 +1,11 @@
 """First-run setup, sign-in and sign-out."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from blog.accounts import authors as accounts
+from blog.accounts import sessions
 from blog.auth import bp
 from blog.auth.forms import LoginForm, SetupForm
 from blog.core.forms import ActionForm
@@ -43,8 +44,8 @@ def setup():
     author = accounts.create_author(
         form.name.data, form.email.data, form.password.data, form.credentials.data or ""
     )
+    begin_session(author, remember=False)
     db.session.commit()
-    login_user(author)
     flash(f"Welcome, {author.name}. Your blog is ready.", "success")
     return redirect(dashboard_url(), 303)
 
@@ -65,7 +66,8 @@ def login():
     if author is None:
         flash("That email and password don't match an account.", "error")
         return render_template("auth/login.html", form=form, setup=False), 401
-    login_user(author)
+    begin_session(author, remember=form.remember.data)
+    db.session.commit()
     return redirect(next_url or dashboard_url(), 303)
 
 
@@ -83,8 +85,20 @@ def csrf_failed(error: CSRFError):
     return http_error(error)
 
 
+def begin_session(author, remember: bool) -> None:
+    """Sign this browser in with a new server-side session; the caller commits."""
+    session.clear()  # nothing from before signing in carries over
+    sessions.start(author, remember, request.user_agent.string)
+    session.permanent = remember
+    login_user(author)
+
+
 def signed_out():
+    if current_user.is_authenticated:  # loads the session named in the cookie
+        sessions.end(g.author_session.id)
+        db.session.commit()
     logout_user()
+    session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("public.home"), 303)
 

@@ -2,8 +2,8 @@
 
 import tempfile
 
-from flask import current_app, flash, redirect, render_template, send_file, url_for
-from flask_login import current_user, login_user
+from flask import current_app, flash, g, redirect, render_template, send_file, url_for
+from flask_login import current_user
 
 from blog.accounts import authors as accounts
 from blog.author import bp
@@ -38,8 +38,7 @@ def password():
     if accounts.authenticate(author.email, form.current.data) is None:
         form.current.errors.append("That isn't your current password.")
         return render_template("author/password.html", form=form, hint=HINT_PASSWORD), 400
-    accounts.change_password(author, form.password.data)
+    accounts.change_password(author, form.password.data, keep_session=g.author_session.id)
     db.session.commit()
-    login_user(author)  # this session continues with the new version; others end
     flash("Your password has been changed. Other signed-in browsers were signed out.", "success")
     return redirect(url_for("author.dashboard"), 303)

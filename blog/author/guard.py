@@ -9,15 +9,16 @@ page with the submitted text, never as a redirect that would drop it.
 
 from collections.abc import Callable
 
-from flask import current_app, jsonify, redirect, request, url_for
+from flask import current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from blog.accounts import sessions
 from blog.author import bp
-from blog.core.database import SAFE_METHODS
+from blog.core.database import SAFE_METHODS, begin_write
 from blog.core.inputs import safe_next, wants_json
 from blog.errors import http_error
-from blog.extensions import csrf
+from blog.extensions import csrf, db
 
 SESSION_EXPIRED = (
     "Your session expired, so this was not saved. Your text is still here: sign in "
@@ -54,6 +55,7 @@ csrf.exempt(bp)  # checked below, once the author is known to be signed in
 @bp.before_request
 def require_author():
     if current_user.is_authenticated:
+        keep_session_alive()
         if request.method not in SAFE_METHODS and current_app.config["WTF_CSRF_ENABLED"]:
             csrf.protect()  # raises CSRFError, answered by csrf_failed
         return None
@@ -63,6 +65,16 @@ def require_author():
     if wants_json():
         return jsonify(error=SIGNED_OUT, signed_out=True, login_url=url_for("auth.login")), 401
     return redirect(url_for("auth.login", next=safe_next(request.full_path.rstrip("?"))))
+
+
+def keep_session_alive() -> None:
+    """Note the author's activity on the server-side session (it ends after idle hours),
+    in its own short write, at most every few minutes."""
+    row = g.get("author_session")
+    if row is not None and sessions.touch_due(row):
+        begin_write()
+        sessions.touch(row.id)
+        db.session.commit()
 
 
 @bp.errorhandler(CSRFError)

@@ -27,7 +27,7 @@ FRONT_MATTER_FIELDS = (
     "title", "slug", "status", "published_at", "tags", "featured", "excerpt",
     "meta_description", "last_reviewed", "reviewed_by", "medical", "audience",
 )  # fmt: skip
-PRIVATE_COLUMNS = {"password_hash", "session_version", "ip_hash", "browser_hash"}
+PRIVATE_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "ip_hash", "browser_hash"}
 EXPORT_BATCH = 200
 
 

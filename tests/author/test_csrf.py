@@ -112,7 +112,7 @@ def test_signed_out_posts_without_a_token_are_sent_to_sign_in_first(app, client)
 
 
 def test_a_browser_update_does_not_sign_the_author_out(client, author):
-    sign_in(client, author, "Mozilla/5.0 Chrome/120.0")
+    sign_in(client, author)
     assert (
         client.get("/admin/", headers={"User-Agent": "Mozilla/5.0 Chrome/120.0"}).status_code == 200
     )

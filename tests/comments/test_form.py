@@ -205,7 +205,7 @@ def test_unknown_post_is_404(client, make_post):
 
 def test_signed_in_author_comment_is_published_with_badge(client, make_post, author):
     post = make_post("Sleep", author=author)
-    sign_in(client, author, BROWSER["User-Agent"])
+    sign_in(client, author)
     page = client.get("/post/sleep", headers=BROWSER).get_data(as_text=True)
     assert 'value="Dr. Ada Lovelace"' in page
     response = post_comment(client, post, name="Dr. Ada Lovelace", body="Thanks all")
@@ -218,7 +218,7 @@ def test_signed_in_author_comment_is_published_with_badge(client, make_post, aut
 
 def test_author_preview_of_a_draft_has_no_comment_form(client, make_post, author):
     make_post("Draft", status=PostStatus.DRAFT, author=author)
-    sign_in(client, author, BROWSER["User-Agent"])
+    sign_in(client, author)
     page = client.get("/post/draft", headers=BROWSER).get_data(as_text=True)
     assert "Only you can see this draft post" in page
     assert 'id="comment-form"' not in page and "Comments are closed" not in page

@@ -23,7 +23,7 @@ def config_overrides():
 
 @pytest.fixture
 def moderator(client, author):
-    sign_in(client, author, BROWSER["User-Agent"])
+    sign_in(client, author)
     return client
 
 

@@ -43,7 +43,7 @@ def test_comment_life_cycle_on_postgresql(pg_app):  # noqa: F811
     db.session.add(author)
     db.session.commit()
     moderator = pg_app.test_client()
-    sign_in(moderator, author, BROWSER["User-Agent"])
+    sign_in(moderator, author)
     pending = db.session.scalar(select(Comment).where(Comment.body_md == "Pending?"))
     response = moderator.post(f"/admin/comments/{pending.id}/approve", headers=BROWSER)
     assert response.status_code == 303

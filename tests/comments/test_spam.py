@@ -211,7 +211,7 @@ def test_moderation_page_purges_at_most_once_an_hour(
 ):
     monkeypatch.setitem(purge_module._last_run, "at", float("-inf"))
     old_and_new_comments(make_post, make_comment)
-    sign_in(client, author, BROWSER["User-Agent"])
+    sign_in(client, author)
     assert client.get("/admin/comments", headers=BROWSER).status_code == 200
     assert [c.body_md for c in comments(status=CommentStatus.SPAM)] == ["new spam"]
     make_comment(

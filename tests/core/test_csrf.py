@@ -27,7 +27,7 @@ def test_only_the_comment_form_is_exempt_from_the_global_check(app):
 def test_a_comment_without_a_valid_token_is_refused_and_kept(app, client, author, make_post, token):
     change_settings(moderation=Moderation.OPEN)
     post = make_post("Sleep")
-    sign_in(client, author, BROWSER["User-Agent"])  # the author's session is what CSRF abuses
+    sign_in(client, author)  # the author's session is what CSRF abuses
     data = form_data(post, body="Posted by a hostile page")
     if token:
         data["csrf_token"] = token

@@ -90,7 +90,7 @@ def test_ids_too_large_for_an_integer_column_are_refused_not_500(pg_app):
     slug = db.session.scalar(db.select(Post.slug).limit(1))
     reader = pg_app.test_client()
     writer = pg_app.test_client()
-    sign_in(writer, author, BROWSER["User-Agent"])
+    sign_in(writer, author)
     big = str(2**31)
     comment = {"name": "N", "body": "B", "parent_id": big}
     requests = [

@@ -63,7 +63,7 @@ def test_author_and_reader_write_paths_take_the_write_lock_first(
     ]
     for request in requests:
         assert watched(state, request).status_code < 400
-    sign_in(client, author, BROWSER["User-Agent"])
+    sign_in(client, author)
     author_requests = [
         lambda: client.post(
             "/admin/password",

@@ -15,6 +15,7 @@ from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
 from PIL import Image
 
+from blog.accounts import sessions
 from blog.extensions import db
 from blog.models import Author
 
@@ -48,7 +49,10 @@ def editor_app(live_app):
         db.session.remove()
 
     def test_sign_in():
-        login_user(db.session.get(Author, author_id))
+        author = db.session.get(Author, author_id)
+        sessions.start(author, False, request.user_agent.string)
+        db.session.commit()
+        login_user(author)
         return redirect(request.args.get("next", "/_test/editor"))
 
     def test_editor():

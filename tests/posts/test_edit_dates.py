@@ -48,7 +48,7 @@ def test_readers_views_likes_and_comments_leave_it_alone(app, client, old_post, 
     post_comment(client, old_post)
     [held] = comments(status=CommentStatus.PENDING)
     moderator = app.test_client()
-    sign_in(moderator, author, BROWSER["User-Agent"])
+    sign_in(moderator, author)
     moderator.post(f"/admin/comments/{held.id}/approve", headers=BROWSER)
     assert comments(status=CommentStatus.APPROVED)
     post = db.session.get(Post, old_post.id)

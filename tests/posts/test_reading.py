@@ -109,7 +109,7 @@ def test_previous_and_next_links_skip_hidden_posts(client, make_post):
 def test_a_drafts_preview_for_its_author_renders_without_neighbours(client, make_post, author):
     make_post("Published one")
     make_post("My draft", status=PostStatus.DRAFT, author=author)
-    sign_in(client, author, BROWSER["User-Agent"])
+    sign_in(client, author)
     page = client.get("/post/my-draft", headers=BROWSER)
     assert page.status_code == 200
     assert 'class="post-nav"' not in page.text

@@ -247,7 +247,7 @@ def test_head_is_not_counted(client, make_post):
 
 def test_signed_in_author_is_not_counted(client, make_post, author):
     post = make_post("Mine", author=author)
-    sign_in(client, author, BROWSER["User-Agent"])
+    sign_in(client, author)
     client.get("/post/mine", headers=BROWSER)
     assert views(post) == (0, 0)
 
