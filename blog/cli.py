@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blog.accounts import authors as accounts
+from blog.accounts import limits, sessions, two_factor
 from blog.comments import purge
 from blog.content import render_comment, render_page
 from blog.core.bounded import TooComplex
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(reset_two_factor_command)
 
 
 @click.command("demo")
@@ -119,7 +121,7 @@ def create_author_command(name: str, credentials: str, email: str, password_stdi
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    reason = accounts.weak_password_reason(password)
+    reason = accounts.weak_password_reason(password, (name, email))
     if reason:
         raise click.ClickException(reason)
     if "@" not in email or len(email) > 254:
@@ -164,4 +166,26 @@ def purge_command() -> None:
         f"Deleted {result.spam_deleted} spam comments older than "
         f"{config['SPAM_PURGE_DAYS']} days; erased {result.ip_hashes_erased} IP hashes "
         f"older than {config['IP_HASH_DAYS']} days."
+    )
+    begin_write()
+    ended, forgotten = sessions.purge_expired(), limits.purge_old()
+    db.session.commit()
+    click.echo(f"Removed {ended} expired sign-in sessions and {forgotten} old failed sign-ins.")
+
+
+@click.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor_command(email: str) -> None:
+    """Turn two-step sign-in off for the author with EMAIL (a lost phone and lost
+    recovery codes) and sign out every browser; run it on the server as the site's user."""
+    begin_write()
+    author = accounts.find_by_email(email)
+    if author is None:
+        raise click.ClickException(f"No author signs in with {email}.")
+    two_factor.disable(author)
+    ended = sessions.end_others(author.id, None)
+    db.session.commit()
+    click.echo(
+        f"Two-step sign-in is off for {author.email}; {ended} signed-in browsers were signed "
+        "out. Sign in with the password, then turn it on again from Account."
     )

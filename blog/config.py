@@ -43,7 +43,12 @@ MAX_IMAGE_PIXELS = 40_000_000
 # Rate limits (Flask-Limiter). memory:// suits one gunicorn host; use redis:// beyond.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
-LOGIN_RATE_LIMIT = "5 per minute; 30 per hour"
+# Sign-in (password or two-step code): failures allowed per day from one network (an
+# IPv4 address or an IPv6 /64) and against one account before each further attempt waits
+# 30 s, then twice as long each time (at most an hour for a network, 15 minutes for the
+# account). Kept in the database, so every worker and restart sees them.
+SIGN_IN_FREE_PER_NETWORK = 10
+SIGN_IN_FREE_PER_ACCOUNT = 5
 SETUP_RATE_LIMIT = "5 per minute; 20 per hour"
 COMMENT_RATE_LIMIT = "5 per minute; 30 per day"
 LIKE_RATE_LIMIT = "30 per minute; 300 per day"

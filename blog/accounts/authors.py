@@ -2,6 +2,7 @@
 
 import base64
 import os
+import re
 
 import click
 from flask import Flask, current_app
@@ -9,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import ValidationError
+from zxcvbn import zxcvbn
 
 from blog.accounts import sessions
 from blog.core import keys
@@ -16,7 +18,15 @@ from blog.extensions import db
 from blog.models import Author, Post
 
 MIN_PASSWORD_LENGTH = 12
-PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well."
+# zxcvbn's score: 3 is "safely unguessable" (about 10^8 guesses or more); it reads at
+# most 72 characters, and a longer password's first 72 decide.
+MIN_SCORE = 3
+ZXCVBN_MAX = 72
+SITE_WORDS = ["rounds", "blog", "admin", "doctor", "clinic"]
+PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well; common "
+    "passwords and ones made from your name or email are refused."
+)
 # Checked against when no account matches, so a wrong email costs as much as a wrong password.
 _dummy_hashes: dict[str, str] = {}
 
@@ -64,18 +74,44 @@ def announce_setup_token(app: Flask) -> None:
     )
 
 
-def weak_password_reason(password: str) -> str | None:
-    """Why a password is refused, in words for the form, or None if it is acceptable."""
+def weak_password_reason(password: str, personal: tuple[str, ...] = ()) -> str | None:
+    """Why a password is refused, in words for the form, or None if it is acceptable.
+
+    Beyond the length, zxcvbn estimates how many guesses it would take, knowing the most
+    common passwords (its bundled lists, no network), words, names, dates, keyboard runs
+    and ``personal`` words such as the author's name and email; fewer than 10^8 is refused.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters (a few words make a good one)."
-    if len(set(password)) < 4:
-        return "That password repeats too few characters; choose something less predictable."
-    return None
+    personal_words = {
+        word.lower()
+        for text in personal
+        for word in [*re.split(r"[\s@]+", text), *re.split(r"[\W_]+", text)]
+        if len(word) >= 3
+    }
+    estimate = zxcvbn(password[:ZXCVBN_MAX], user_inputs=[*personal_words, *SITE_WORDS])
+    personal_chars = sum(
+        len(match["token"])
+        for match in estimate["sequence"]
+        if match.get("dictionary_name") == "user_inputs"
+    )
+    if personal_chars * 2 >= len(password[:ZXCVBN_MAX]):
+        return "Don't build your password from your name, email or the blog's: add unrelated words."
+    if estimate["score"] >= MIN_SCORE:
+        return None
+    warning = estimate["feedback"]["warning"]
+    if warning:
+        return f"{warning.rstrip('.')}: choose a password that is harder to guess."
+    return (
+        "That password would be easy to guess (common words or patterns, or your own "
+        "name). Add a few unrelated words."
+    )
 
 
 def strong_password(form, field) -> None:
-    """A form validator with ``weak_password_reason``'s words."""
-    reason = weak_password_reason(field.data or "")
+    """A form validator with ``weak_password_reason``'s words; the form's ``personal_words``
+    (name, email) count as guessable too."""
+    reason = weak_password_reason(field.data or "", tuple(form.personal_words()))
     if reason:
         raise ValidationError(reason)
 
@@ -109,17 +145,28 @@ def take_over_sample_posts(author: Author) -> None:
         db.session.delete(sample)
 
 
-def authenticate(email: str, password: str) -> Author | None:
+def find_by_email(email: str) -> Author | None:
+    """The author who signs in with this email (the sample profile never does)."""
     author = db.session.scalar(select(Author).where(Author.email == email.strip().lower()))
-    if author is None or author.password_hash is None:
+    return author if author is not None and author.can_sign_in else None
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Check a password against a stored hash, or against a dummy hash when there is
+    none, so a wrong email costs as much time as a wrong password. Reads no database:
+    callers check it outside any write transaction."""
+    if password_hash is None:
         method = current_app.config["PASSWORD_HASH_METHOD"]
         if method not in _dummy_hashes:
             _dummy_hashes[method] = hash_password("not a real password, only here for timing")
         check_password_hash(_dummy_hashes[method], password)
-        return None
-    if not check_password_hash(author.password_hash, password):
-        return None
-    return author
+        return False
+    return check_password_hash(password_hash, password)
+
+
+def authenticate(email: str, password: str) -> Author | None:
+    author = find_by_email(email)
+    return author if password_matches(author and author.password_hash, password) else None
 
 
 def change_password(author: Author, new_password: str, keep_session: int | None) -> None:

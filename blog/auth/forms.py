@@ -21,8 +21,18 @@ class SetupForm(FlaskForm):
         validators=[DataRequired("Choose a password."), Length(max=200), strong_password],
     )
 
+    def personal_words(self) -> list[str]:
+        return [self.name.data or "", self.email.data or "", self.credentials.data or ""]
+
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField("Keep me signed in on this device")
+
+
+class TwoStepForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Enter the code from your app."), Length(max=40)],
+    )

@@ -1,19 +1,138 @@
-"""The author's own things: the password, and the whole blog as a download."""
+"""The author's account: password, two-step sign-in, signed-in browsers, and the whole
+blog as a download."""
 
 import tempfile
 
-from flask import current_app, flash, g, redirect, render_template, send_file, url_for
-from flask_login import current_user
+from flask import (
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user, logout_user
 
 from blog.accounts import authors as accounts
+from blog.accounts import sessions, two_factor
 from blog.author import bp
-from blog.author.forms import PasswordForm
+from blog.author.forms import ConfirmPasswordForm, PasswordForm, TwoStepCodeForm
 from blog.core.clock import utcnow
+from blog.core.forms import ActionForm
+from blog.core.site import site_settings
 from blog.extensions import db
 from blog.models import Author
 from blog.posts.portability import export_zip
 
 HINT_PASSWORD = accounts.PASSWORD_HINT
+ENROLLING = "two_step_secret"  # the secret being set up, until a first code proves it
+
+
+def this_author() -> Author:
+    return db.session.get(Author, current_user.id)
+
+
+@bp.get("/account")
+def account():
+    author = this_author()
+    return render_template(
+        "author/account.html",
+        author=author,
+        browsers=sessions.listed(author.id, g.author_session.id),
+        codes_left=two_factor.recovery_codes_left(author) if author.two_factor else 0,
+        form=ActionForm(formdata=None),
+    )
+
+
+@bp.post("/account/sign-out-others")
+def sign_out_others():
+    ended = sessions.end_others(current_user.id, g.author_session.id)
+    db.session.commit()
+    flash(f"Signed out everywhere else ({ended} other browser{'s' * (ended != 1)}).", "success")
+    return redirect(url_for("author.account"), 303)
+
+
+@bp.post("/account/sign-out-everywhere")
+def sign_out_everywhere():
+    sessions.end_others(current_user.id, None)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out on every browser, this one included.", "success")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+def two_step():
+    """Turn two-step sign-in on: scan the code, then prove it with a first code."""
+    author = this_author()
+    if author.two_factor:
+        return redirect(url_for("author.account"), 303)
+    welcome = request.args.get("welcome") == "1"
+    secret = session.get(ENROLLING) or two_factor.new_secret()
+    session[ENROLLING] = secret
+    form = TwoStepCodeForm()
+    status = 200
+    if form.validate_on_submit():
+        codes = two_factor.enable(author, secret, form.code.data)
+        if codes is not None:
+            db.session.commit()
+            session.pop(ENROLLING, None)
+            flash("Two-step sign-in is on.", "success")
+            return render_template("author/recovery_codes.html", codes=codes)
+        form.code.errors.append(
+            "That code doesn't match. Check that the app's clock is right, and type the "
+            "code it shows now."
+        )
+        status = 400
+    elif form.is_submitted():
+        status = 400
+    uri = two_factor.provisioning_uri(
+        secret, author.email, issuer=site_settings().site_title or two_factor.ISSUER
+    )
+    return render_template(
+        "author/two_step.html",
+        form=form,
+        secret=secret,
+        qr=two_factor.qr_svg_data_uri(uri),
+        welcome=welcome,
+    ), status
+
+
+@bp.route("/account/two-step/off", methods=["GET", "POST"])
+def two_step_off():
+    return confirm_with_password(
+        "off",
+        done=lambda author: two_factor.disable(author),
+        message="Two-step sign-in is off. Your password alone signs you in now.",
+    )
+
+
+@bp.route("/account/two-step/new-codes", methods=["GET", "POST"])
+def new_recovery_codes():
+    return confirm_with_password("codes", done=two_factor.new_recovery_codes)
+
+
+def confirm_with_password(action: str, done, message: str = ""):
+    """Run ``done(author)`` once the author confirms with her password."""
+    author = this_author()
+    if not author.two_factor:
+        return redirect(url_for("author.account"), 303)
+    form = ConfirmPasswordForm()
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        if accounts.password_matches(author.password_hash, form.password.data):
+            codes = done(author)
+            db.session.commit()
+            if codes:
+                return render_template("author/recovery_codes.html", codes=codes)
+            flash(message, "success")
+            return redirect(url_for("author.account"), 303)
+        form.password.errors.append("That isn't your password.")
+    return render_template("author/confirm_password.html", form=form, action=action), status
 
 
 @bp.get("/export")
@@ -34,11 +153,11 @@ def password():
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("author/password.html", form=form, hint=HINT_PASSWORD), status
-    author = db.session.get(Author, current_user.id)
-    if accounts.authenticate(author.email, form.current.data) is None:
+    author = this_author()
+    if not accounts.password_matches(author.password_hash, form.current.data):
         form.current.errors.append("That isn't your current password.")
         return render_template("author/password.html", form=form, hint=HINT_PASSWORD), 400
     accounts.change_password(author, form.password.data, keep_session=g.author_session.id)
     db.session.commit()
     flash("Your password has been changed. Other signed-in browsers were signed out.", "success")
-    return redirect(url_for("author.dashboard"), 303)
+    return redirect(url_for("author.account"), 303)

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from flask import current_app
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -181,6 +182,18 @@ class SettingsForm(FlaskForm):
     same_as = TextAreaField("Your profiles elsewhere", validators=[http_urls])
 
 
+class TwoStepCodeForm(FlaskForm):
+    code = StringField(
+        "Code from the app", validators=[DataRequired("Enter the six-digit code."), Length(max=20)]
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Enter your password to confirm.")]
+    )
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]
@@ -196,6 +209,9 @@ class PasswordForm(FlaskForm):
             EqualTo("password", "The two new passwords differ."),
         ],
     )
+
+    def personal_words(self) -> list[str]:
+        return [current_user.name, current_user.email or ""]
 
 
 # -- Moderation ---------------------------------------------------------------------------

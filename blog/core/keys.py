@@ -18,6 +18,8 @@ READER_IP = "reader-ip"
 READER_BROWSER = "reader-browser"
 FIRST_RUN_SETUP = "rounds:first-run-setup"
 COMMENT_FORM = "rounds.comment-form"
+SIGN_IN_LIMIT = "rounds.sign-in-limit"
+SIGN_IN_DEVICE = "rounds.sign-in-device"
 
 
 def secret_keys() -> list[bytes]:

@@ -8,9 +8,14 @@ from sqlalchemy import func, select
 
 from blog.extensions import db
 from blog.models import AuthorSession
-from tests.conftest import sign_in
+from tests.conftest import page_text, sign_in
 
 PASSWORD = "correct horse battery"
+UA_FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
+UA_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"
+)
 SIGN_IN = {"email": "ada@example.org", "password": PASSWORD}
 
 
@@ -104,3 +109,38 @@ def test_a_forged_session_id_is_refused(app, client, author):
     with forger.session_transaction() as session:
         session["_user_id"] = f"{author.id}:{'A' * 43}"
     assert forger.get("/admin/").status_code == 302
+
+
+def test_the_account_page_lists_the_signed_in_browsers(app, client, author):
+    client.post("/login", data=SIGN_IN, headers={"User-Agent": UA_FIREFOX})
+    phone = app.test_client()
+    phone.post("/login", data={**SIGN_IN, "remember": "y"}, headers={"User-Agent": UA_IPHONE})
+    text = page_text(client.get("/admin/account", headers={"User-Agent": UA_FIREFOX}))
+    assert 'Firefox on Linux <span class="badge">This browser</span>' in text
+    assert "Safari on iPhone" in text and "kept signed in" in text
+
+
+def test_sign_out_everywhere_else_keeps_this_browser(app, client, author):
+    client.post("/login", data=SIGN_IN)
+    other = app.test_client()
+    other.post("/login", data=SIGN_IN)
+    response = client.post("/admin/account/sign-out-others", follow_redirects=True)
+    assert "Signed out everywhere else (1 other browser)" in page_text(response)
+    assert client.get("/admin/").status_code == 200
+    assert other.get("/admin/").status_code == 302
+
+
+def test_sign_out_everywhere_ends_this_browser_too(app, client, author):
+    client.post("/login", data=SIGN_IN)
+    thief = copy_cookie(app, client)
+    response = client.post("/admin/account/sign-out-everywhere")
+    assert response.headers["Location"] == "/login"
+    assert client.get("/admin/").status_code == 302
+    assert thief.get("/admin/").status_code == 302
+
+
+def test_expired_sessions_are_removed_by_purge(client, author, runner):
+    sign_in(client, author)
+    age_sessions(days=31)
+    assert "Removed 1 expired sign-in sessions" in runner.invoke(args=["purge"]).output
+    assert db.session.scalar(select(func.count(AuthorSession.id))) == 0
