@@ -14,7 +14,6 @@ then withdrawn if it succeeds: parallel guesses can't slip in between the check 
 the count, and the password hash is never computed while the write lock is held.
 """
 
-import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -47,22 +46,9 @@ def rules() -> dict[str, Rule]:
     }
 
 
-def network_of(address: str | None) -> str:
-    """The network an address is counted under: IPv4 itself, IPv6 its /64."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return "unknown"
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is an IPv4 client
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
-
-
 def attempt_keys(address: str | None, email: str, device: str | None) -> list[str]:
     """The counters an attempt adds to: its network, and its device or else its account."""
-    network = keys.keyed_hash(keys.SIGN_IN_LIMIT, network_of(address), length=48)
+    network = keys.keyed_hash(keys.SIGN_IN_LIMIT, keys.network_of(address), length=48)
     if device:
         second = "device:" + keys.keyed_hash(keys.SIGN_IN_LIMIT, device, length=48)
     else:

@@ -8,6 +8,7 @@ the key neither signs the author out of setup nor forgets readers' own comments.
 
 import hashlib
 import hmac
+import ipaddress
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request
@@ -70,6 +71,20 @@ def ip_hash(ip: str | None = None, *, month: str | None = None) -> str:
     return keyed_hash(f"{READER_IP}:{month}", ip, length=32)
 
 
+def network_of(address: str | None) -> str:
+    """The network a client is counted under: an IPv4 address itself, an IPv6 address its
+    /64 (one host's usual allocation: rotating through it gains nothing)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is an IPv4 client
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def client_key() -> str:
-    """Rate-limit key: the hashed client address (kept in the limiter's memory only)."""
-    return ip_hash()
+    """Rate-limit key: the hashed client network (kept in the limiter's storage only)."""
+    return ip_hash(network_of(request.remote_addr))

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from blog import create_app
-from blog.accounts.limits import network_of
+from blog.core.keys import network_of
 from blog.extensions import db
 from blog.models import SignInFailure
 from tests.conftest import base_config, page_text

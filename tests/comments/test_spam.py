@@ -114,6 +114,23 @@ def test_rate_limit_answers_429_and_keeps_text(client, make_post):
     assert len(comments()) == 2
 
 
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{**FAST_FORMS, "RATELIMIT_ENABLED": True, "COMMENT_RATE_LIMIT": "2 per minute"}],
+)
+def test_rotating_addresses_inside_one_ipv6_64_shares_one_limit(client, make_post):
+    post = make_post("Sleep")
+    url = f"/post/{post.slug}/comments"
+
+    def send(address, body):
+        data = form_data(post, body=body)
+        return client.post(url, data=data, headers=BROWSER, environ_base={"REMOTE_ADDR": address})
+
+    statuses = [send(f"2001:db8:5::{n}", f"comment {n}").status_code for n in range(1, 4)]
+    assert statuses == [303, 303, 429]
+    assert send("2001:db8:6::1", "from the next network").status_code == 303
+
+
 def test_more_links_than_allowed_holds_the_comment(app, client, make_post, make_comment):
     change_settings(moderation=Moderation.OPEN)
     post = make_post("Sleep")
