@@ -89,12 +89,15 @@ def reserve(attempt: list[str]) -> list[int]:
     return [row.id for row in rows]
 
 
-def succeeded(reserved: list[int], attempt: list[str]) -> None:
-    """A right password: withdraw this attempt and forgive the account's or device's
-    earlier failures (the network's stay counted)."""
+def succeeded(reserved: list[int], attempt: list[str], *, forgive: bool = True) -> None:
+    """A right answer: withdraw this attempt and, when ``forgive`` (the sign-in is
+    complete), the account's or device's earlier failures; the network's stay counted.
+    A right password before a two-step code forgives nothing, or knowing the password
+    would reset the count of guessed codes."""
     db.session.execute(delete(SignInFailure).where(SignInFailure.id.in_(reserved)))
-    personal = [key for key in attempt if not key.startswith("net:")]
-    db.session.execute(delete(SignInFailure).where(SignInFailure.key.in_(personal)))
+    if forgive:
+        personal = [key for key in attempt if not key.startswith("net:")]
+        db.session.execute(delete(SignInFailure).where(SignInFailure.key.in_(personal)))
 
 
 def purge_old() -> int:

@@ -87,7 +87,7 @@ def login():
     if not accounts.password_matches(stored_hash, form.password.data):
         flash("That email and password don't match an account.", "error")
         return render_template("auth/login.html", form=form, setup=False), 401
-    limits.succeeded(reserved, attempt)
+    limits.succeeded(reserved, attempt, forgive=not author.two_factor)
     if author.two_factor:
         db.session.commit()
         session[PENDING] = {

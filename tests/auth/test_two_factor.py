@@ -124,6 +124,16 @@ def test_wrong_codes_meet_the_sign_in_limit(client, secured):
     assert client.post("/login/code", data={"code": pyotp.TOTP(secret).now()}).status_code == 429
 
 
+def test_signing_in_again_with_the_password_does_not_reset_the_count_of_guessed_codes(app, secured):
+    statuses = []
+    for _ in range(3):  # someone who knows the password, guessing codes in rounds
+        guesser = app.test_client()
+        guesser.post("/login", data=RIGHT)
+        statuses += [guesser.post("/login/code", data={"code": "123456"}).status_code]
+        statuses += [guesser.post("/login/code", data={"code": "654321"}).status_code]
+    assert statuses == [401] * 5 + [429]
+
+
 def test_turning_it_off_needs_the_password(author_client, author, secured):
     wrong = author_client.post("/admin/account/two-step/off", data={"password": "nope"})
     assert wrong.status_code == 400 and "isn't your password" in page_text(wrong)
