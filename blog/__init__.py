@@ -186,10 +186,11 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
-    """What running it needs: versioned static URLs."""
-    from blog.core import assets
+    """What running it needs: versioned static URLs, a request id on every response."""
+    from blog.core import assets, request_ids
 
     assets.init_app(app)
+    request_ids.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
