@@ -24,7 +24,7 @@ venv: $(BIN)/activate
 install-prod: instance/config.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e .
+	$(BIN)/pip install --quiet --quiet -c constraints.txt -e .
 	install -d -m 0711 instance
 	install -d -m 0755 instance/media
 

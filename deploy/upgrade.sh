@@ -19,7 +19,9 @@ if [ "${1:-}" = "--no-backup" ]; then backup=no; fi
 
 BACKUPS=${ROUNDS_BACKUPS:-/srv/rounds-backups}
 HEALTH_URL="http://${ROUNDS_BIND:-127.0.0.1:8000}/healthz"
-flask() { runuser -u rounds -- .venv/bin/flask --app blog "$@"; }
+# flask as the site's user, creating files as the unit does (UMask=0027).
+flask_as_rounds() { runuser -u rounds -- .venv/bin/flask --app blog "$@"; }
+flask() { (umask 0027 && flask_as_rounds "$@"); }
 revision() { flask db current 2>/dev/null | awk 'NF { rev = $1 } END { print rev }'; }
 
 old_commit=$(git rev-parse --short HEAD)
@@ -29,12 +31,16 @@ if [ "$(git rev-parse HEAD)" = "$(git rev-parse '@{upstream}')" ]; then
     echo "Already up to date ($old_commit)."
     exit 0
 fi
+if ! git merge-base --is-ancestor HEAD '@{upstream}'; then
+    echo "This checkout has commits of its own: not a fast-forward, nothing changed." >&2
+    exit 1
+fi
 
 saved="(none taken)"
 if [ "$backup" = yes ]; then
     install -d -o rounds -g rounds -m 0700 "$BACKUPS"
     saved="$BACKUPS/before-upgrade-$(date +%Y%m%d-%H%M%S)-$old_commit.sqlite3"
-    flask backup "$saved"
+    (umask 0077 && flask_as_rounds backup "$saved")  # readable by the site's user alone
 fi
 
 how_to_go_back() {
