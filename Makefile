@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app blog
 
-.PHONY: run test check lint bench lock clean
+.PHONY: run test check lint bench lock clean install-prod
 
 $(BIN)/activate: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,19 @@ $(BIN)/activate: pyproject.toml constraints.txt
 	touch $@
 
 venv: $(BIN)/activate
+
+# Production (README, "Production on a small VPS"): the pinned dependencies without the
+# test tools, and the secret key if there is none yet. Editable, so the code runs from
+# this checkout, where nginx finds static/ and flask finds migrations/. deploy/upgrade.sh
+# runs it again.
+# nginx (www-data) serves instance/media: it may pass through instance/ and read the
+# media, nothing else there (the app's UMask would make a new folder 0750).
+install-prod: instance/config.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --quiet -c constraints.txt -e .
+	install -d -m 0711 instance
+	install -d -m 0755 instance/media
 
 # The secret key is generated once, into instance/ (never committed).
 instance/config.py:

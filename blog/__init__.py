@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_security_headers(app)
     register_template_helpers(app)
+    register_operations(app)
     register_commands(app)
     if not app.testing:
         from blog.accounts.authors import announce_setup_token
@@ -182,6 +183,14 @@ def register_template_helpers(app: Flask) -> None:
     from blog.core import templating
 
     templating.init_app(app)
+
+
+def register_operations(app: Flask) -> None:
+    """What running it needs: versioned static URLs, a request id on every response."""
+    from blog.core import assets, request_ids
+
+    assets.init_app(app)
+    request_ids.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -12,10 +12,19 @@ threads = int(os.environ.get("ROUNDS_THREADS", "4"))
 worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
+# nginx keeps connections to gunicorn open between requests (deploy/nginx.conf closes
+# its idle ones after 4 s, before gunicorn closes them after 5 s).
 keepalive = 5
 # Recycle workers now and then so memory stays flat on a 1 GB machine.
 max_requests = 2000
 max_requests_jitter = 200
+# One line a request: the reader's address (from nginx's X-Forwarded-For, see
+# PROXY_COUNT), the request, status, size, duration in milliseconds and the request id
+# that the response carries as X-Request-Id (nginx's own, so both logs name it).
 accesslog = "-"
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"'
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"
+# No control socket: nothing uses it (systemd starts, reloads and stops the server), and
+# the sandboxed unit gives the service no writable home to put it in.
+control_socket_disable = True

@@ -28,9 +28,10 @@ SCRIPT_CLASS = re.compile(
 
 
 def stylesheets(response) -> list[tuple[str, str | None]]:
+    """Each stylesheet's path (without its version) and media."""
     tree = html5lib.parse(response.text, namespaceHTMLElements=False)
     return [
-        (link.get("href"), link.get("media"))
+        (link.get("href").split("?v=")[0], link.get("media"))
         for link in tree.iter("link")
         if link.get("rel") == "stylesheet"
     ]
