@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, Tag
 from markdownify import ATX, MarkdownConverter
 
 from blog.imports.sources import ImageRef
@@ -316,7 +316,3 @@ def plain_text(html: str) -> str:
     """Text of a fragment, whitespace collapsed (titles, excerpts, names)."""
     soup = BeautifulSoup(html or "", "html.parser")
     return " ".join(soup.get_text(" ").split())
-
-
-def is_text(node) -> bool:
-    return isinstance(node, NavigableString) and not isinstance(node, Comment)

@@ -44,6 +44,8 @@ FURNITURE = {
 BODY_HOOKS = ("post-content", "post-description")
 VIEWS = re.compile(r"([\d.,]+)\s*([KkMm]?)\s*views?\b")
 COMMENTS = re.compile(r"([\d.,]+)\s*comments?\b")
+# Wix's resized copies: /media/<id>~mv2.jpg/v1/fill/w_740,h_493,.../<name>.jpg
+RESIZED = re.compile(r"^(/media/[^/]+\.[A-Za-z0-9]{3,4})/v1/")
 Progress = Callable[[int, int, str], None]
 
 
@@ -53,9 +55,6 @@ class FeedEntry:
     creator: str = ""
     image: str = ""
     categories: list[str] = field(default_factory=list)
-
-
-RESIZED = re.compile(r"^(/media/[^/]+\.[A-Za-z0-9]{3,4})/v1/")
 
 
 def original_image(url: str) -> str:

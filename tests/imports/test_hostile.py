@@ -2,6 +2,7 @@
 bombs, zip slip, files too large, images at private addresses."""
 
 import io
+import socket
 import zipfile
 
 import pytest
@@ -193,3 +194,27 @@ def test_only_http_addresses_are_downloaded(runner, author, app, tmp_path):
     result = import_site(runner, path)
     assert result.exit_code == 0
     assert "Imported 1 post, 0 comments, 0 images" in result.output
+
+
+def test_a_name_is_resolved_once_and_only_the_checked_address_is_used(site, monkeypatch):
+    """DNS rebinding: the name answers a public address first, then another. The
+    download goes to the address that was checked, never to the later answer."""
+    port = int(site.base.rsplit(":", 1)[1])
+    answers = iter(["127.0.0.1", "127.0.0.3", "127.0.0.3"])
+    asked = []
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host.replace(".", "").isdigit():  # an address needs no name server
+            return real(host, *args, **kwargs)
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(fetching, "is_public", lambda address: str(address) == "127.0.0.1")
+    site.routes["/photo.jpg"] = (200, {"Content-Type": "image/jpeg"}, b"served")
+    fetched = fetching.Fetcher(allow_private=False, timeout=5).get(
+        f"http://rebind.example:{port}/photo.jpg", 1000
+    )
+    assert fetched.body == b"served" and asked == ["rebind.example"]
