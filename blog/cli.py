@@ -17,6 +17,8 @@ from blog.core.bounded import TooComplex
 from blog.core.database import begin_write
 from blog.core.site import site_author
 from blog.extensions import db
+from blog.imports.fetching import ImportRefused
+from blog.imports.importer import Options, Progress, run_import
 from blog.models import Comment, Post, Settings
 from blog.posts import portability
 from blog.posts import samples as demo
@@ -32,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_author_command)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(import_site_command)
     app.cli.add_command(purge_command)
     app.cli.add_command(reset_two_factor_command)
 
@@ -155,6 +158,90 @@ def import_command(path: str) -> None:
         click.echo(f"{name}: {message}")
     db.session.commit()
     click.echo(f"Imported {imported} posts.")
+
+
+class TerminalProgress(Progress):
+    """A progress bar for each stage (a line of its name when not on a terminal)."""
+
+    def __init__(self):
+        self.bar = None
+
+    def stage(self, name: str, total: int = 0) -> None:
+        self.close()
+        if total:
+            self.bar = click.progressbar(length=total, label=name, show_pos=True)
+            self.bar.__enter__()
+        else:
+            click.echo(f"{name}…")
+
+    def step(self, label: str = "") -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@click.command("import-site")
+@click.argument("source")
+@click.option("--dry-run", is_flag=True, help="List what would be imported; write nothing.")
+@click.option(
+    "--allow-private-addresses",
+    is_flag=True,
+    help="Also download from private network addresses (an intranet site).",
+)
+@click.option(
+    "--wordpress-uploads",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="WordPress: the wp-content/uploads folder, read instead of downloading.",
+)
+@click.option(
+    "--ghost-images",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Ghost: the content/images folder that goes with the export.",
+)
+@click.option(
+    "--pages-as",
+    type=click.Choice(["about", "posts"]),
+    default="about",
+    show_default=True,
+    help="Pages become the About page (the one named About, or the only one) or posts.",
+)
+def import_site_command(
+    source: str,
+    dry_run: bool,
+    allow_private_addresses: bool,
+    wordpress_uploads: Path | None,
+    ghost_images: Path | None,
+    pages_as: str,
+) -> None:
+    """Move a blog in from Wix (its address, or a folder of saved post pages), a WordPress
+    export (.xml) or a Ghost export (.json), or a zip of one with its images. Running it
+    again updates what changed and adds what is new."""
+    author = site_author()
+    if author is None:
+        raise click.ClickException("Create the author first (flask --app blog create-author).")
+    options = Options(
+        dry_run=dry_run,
+        allow_private=allow_private_addresses,
+        wordpress_uploads=wordpress_uploads,
+        ghost_images=ghost_images,
+        pages_as=pages_as,
+    )
+    progress = TerminalProgress()
+    try:
+        report = run_import(source, author, options, progress)
+    except ImportRefused as refused:
+        progress.close()
+        raise click.ClickException(str(refused)) from None
+    progress.close()
+    for line in report.lines:
+        click.echo(line)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}")
+    click.echo(report.summary())
 
 
 @click.command("purge")

@@ -40,6 +40,12 @@ MAX_UPLOAD_MB = 10
 MEDIA_DIR = ""  # empty: instance/media
 MAX_IMAGE_PIXELS = 40_000_000
 
+# Moving in from Wix, WordPress or Ghost (`flask import-site`, the Import page): the
+# largest export file or zip (also its unpacked size and an uploaded file), and the
+# seconds a download may wait to connect or for its next bytes. Images keep MAX_UPLOAD_MB.
+IMPORT_MAX_MB = 200
+IMPORT_TIMEOUT = 20
+
 # Rate limits (Flask-Limiter). memory:// suits one gunicorn host; use redis:// beyond.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True

@@ -38,6 +38,8 @@ Audience = StrEnum("Audience", "PATIENTS CLINICIANS")
 CommentStatus = StrEnum("CommentStatus", "PENDING APPROVED SPAM")
 RevisionKind = StrEnum("RevisionKind", "SAVE AUTOSAVE RESTORE")
 Moderation = StrEnum("Moderation", "HOLD_ALL HOLD_FIRST OPEN")
+ImportKind = StrEnum("ImportKind", "POST PAGE COMMENT IMAGE")
+RunStatus = StrEnum("RunStatus", "QUEUED RUNNING DONE FAILED")
 REVISION_LABELS = {"save": "Saved", "autosave": "Autosaved", "restore": "Restored"}
 
 
@@ -267,6 +269,82 @@ class SlugRedirect(db.Model):
     old_slug: Mapped[str] = mapped_column(String(200), primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PathRedirect(db.Model):
+    """An address a post had on the site it was imported from (``/2019/03/05/slug``,
+    ``/?p=12``, ``/slug``), answered with a 301 to the post, or to ``target`` (``/about``).
+    Paths are stored percent-decoded, lower-cased and without a trailing slash."""
+
+    __tablename__ = "path_redirects"
+
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    target: Mapped[str] = defaulted("", String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportItem(db.Model):
+    """What an import made of one thing in a source (a post, a page, a comment, an image),
+    so that importing again updates it instead of making it twice."""
+
+    __tablename__ = "import_items"
+    __table_args__ = (
+        UniqueConstraint("source", "kind", "original_id"),
+        one_of("kind", tuple(ImportKind)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The site imported from, e.g. "wordpress:old.example.org".
+    source: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    # Its id there (a post id, a uuid, an address; hashed when longer than the column).
+    original_id: Mapped[str] = mapped_column(String(200))
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="CASCADE"), index=True
+    )
+    # A hash of what the import wrote, to tell a changed source from an unchanged one, and
+    # a hash of the text written, to tell whether the author has edited it here since.
+    digest: Mapped[str] = defaulted("", String(64))
+    written: Mapped[str] = defaulted("", String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportRun(db.Model):
+    """An import started from the Import page, with its progress for the page to show."""
+
+    __tablename__ = "import_runs"
+    __table_args__ = (one_of("status", tuple(RunStatus)),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What is imported: the uploaded file's name, or the site's address.
+    label: Mapped[str] = mapped_column(String(500))
+    address: Mapped[str] = defaulted("", String(500))
+    # The upload, stored under instance/imports/ until the run no longer needs it.
+    file_name: Mapped[str] = defaulted("", String(100))
+    pages_as: Mapped[str] = defaulted("about", String(8))
+    dry_run: Mapped[bool] = defaulted(False)
+    status: Mapped[str] = defaulted(RunStatus.QUEUED, String(16))
+    stage: Mapped[str] = defaulted("", String(200))
+    done: Mapped[int] = defaulted(0)
+    total: Mapped[int] = defaulted(0)
+    summary: Mapped[str] = defaulted("", Text)
+    error: Mapped[str] = defaulted("", Text)
+    warnings: Mapped[list] = defaulted([], JSON)
+    # What a dry run would create, a line each.
+    plan: Mapped[list] = defaulted([], JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
 
 
 class Revision(db.Model):

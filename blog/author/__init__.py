@@ -1,5 +1,5 @@
 """The author's area: every /admin URL (dashboard, editor, history and trash, settings,
-moderation, media library and upload, export, password), behind one guard."""
+moderation, media library and upload, import, export, password), behind one guard."""
 
 from flask import Blueprint
 
@@ -10,6 +10,7 @@ from blog.author import (  # noqa: E402,F401  (registers the guard and the route
     comments,
     guard,
     history,
+    imports,
     media,
     posts,
     settings,

@@ -282,5 +282,35 @@ class UploadForm(FlaskForm):
     alt = AltField()
 
 
+class ImportForm(FlaskForm):
+    """The Import page: an export file, or a Wix site's address."""
+
+    file = FileField("Export file")
+    address = StringField(
+        "Or your Wix site's address",
+        validators=[Optional(), Length(max=500), http_urls],
+        filters=[strip],
+    )
+    pages_as = RadioField(
+        "Pages (About, Contact…)",
+        choices=[
+            SelectChoice("about", "The page named About becomes your About page"),
+            SelectChoice("posts", "Every page becomes a post"),
+        ],
+        default="about",
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        has_file = bool(self.file.data and getattr(self.file.data, "filename", ""))
+        if has_file == bool(self.address.data):
+            self.file.errors.append(
+                "Choose an export file, or enter your Wix site's address (one of the two)."
+            )
+            return False
+        return True
+
+
 class AltForm(FlaskForm):
     alt = AltField(widget=TextArea())

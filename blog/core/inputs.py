@@ -123,7 +123,8 @@ def refuse_cross_site_writes() -> None:
 
 def sized_for(kind: str):
     """Mark a view that takes more than a form's worth of text: "editor" (a post's
-    Markdown, MAX_POST_KB however the browser encodes it) or "upload" (MAX_UPLOAD_MB)."""
+    Markdown, MAX_POST_KB however the browser encodes it), "upload" (MAX_UPLOAD_MB) or
+    "import" (an export file, IMPORT_MAX_MB)."""
 
     def mark(view):
         view.request_kind = kind
@@ -136,6 +137,8 @@ def request_limit(kind: str | None) -> int:
     config = current_app.config
     if kind == "upload":
         return config["MAX_CONTENT_LENGTH"]
+    if kind == "import":  # an export file for the Import page, and a few short fields
+        return int(float(config["IMPORT_MAX_MB"]) * 1024 * 1024) + 4096
     if kind == "editor":  # percent-encoding takes up to 12 bytes for a character
         return int(config["MAX_POST_KB"]) * 1024 * 12 + int(config["FORM_MAX_KB"]) * 1024
     return int(config["FORM_MAX_KB"]) * 1024

@@ -31,6 +31,11 @@ def _sample(name: str) -> str:
     return resources.files("blog.posts").joinpath("sample", name).read_text(encoding="utf-8")
 
 
+def sample_about() -> str:
+    """The sample about page's Markdown (an import may replace it, never the author's own)."""
+    return _sample("about.md")
+
+
 def sample_post_files() -> list[str]:
     folder = resources.files("blog.posts").joinpath("sample")
     return sorted(

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from blog.public import comments, views  # noqa: E402,F401  (registers the routes)
+from blog.public import comments, redirects, views  # noqa: E402,F401  (registers the routes)

@@ -135,10 +135,10 @@ def check_down_and_up() -> None:
     post_id = fill_site()
     db.session.remove()
     downgrade(directory=MIGRATIONS, revision="-1")
-    with db.engine.connect() as connection:
-        versions = connection.execute(text("SELECT session_version FROM authors")).scalars()
-        assert list(versions) == [1]
-    assert "author_sessions" not in inspect(db.engine).get_table_names()
+    # 268b05d124c2 (imports) adds tables only: going down removes them, the rest stays.
+    tables = set(inspect(db.engine).get_table_names())
+    assert not tables & {"path_redirects", "import_items", "import_runs"}
+    assert {"posts", "comments", "media", "author_sessions"} <= tables
     upgrade(directory=MIGRATIONS)
     check_site(post_id)
     assert schema_differences() == []

@@ -127,6 +127,7 @@ ADMIN_PAGES = [
     "/admin/trash",
     "/admin/settings",
     "/admin/media/library",
+    "/admin/import",
     "/admin/comments",
     "/admin/comments?status=approved",
     "/admin/password",
