@@ -280,6 +280,10 @@ class AltField(StringField):
 class UploadForm(FlaskForm):
     file = FileField("Image", validators=[FileRequired("Choose an image file to upload.")])
     alt = AltField()
+    caption = StringField(
+        "Caption",
+        validators=[Optional(), Length(max=300, message="Keep the caption under 300 characters.")],
+    )
 
 
 class AltForm(FlaskForm):
