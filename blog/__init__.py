@@ -136,8 +136,9 @@ def register_security_headers(app: Flask) -> None:
         "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
         "serial=(), usb=(), xr-spatial-tracking=()"
     )
+    # blob: images are files the author picked, shown before they are uploaded.
     csp = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 

@@ -68,7 +68,7 @@ def bomb_png(width=20000, height=20000) -> bytes:
 
 def upload(client, data: bytes, filename="photo.jpg", alt="A blood pressure cuff", **kwargs):
     content_type = kwargs.pop("content_type", "image/jpeg")
-    form = {"file": (io.BytesIO(data), filename, content_type)}
+    form = {"file": (io.BytesIO(data), filename, content_type), **kwargs.pop("fields", {})}
     if alt is not None:
         form["alt"] = alt
     kwargs.setdefault("headers", {"Accept": "application/json"})  # as the editor's script

@@ -38,6 +38,7 @@ from blog.accounts.authors import strong_password
 from blog.core.forms import comment_text, lower, strip
 from blog.core.inputs import row_id
 from blog.models import Moderation, PostStatus
+from blog.posts.publication import ACTIONS
 
 META_IDEAL = (120, 155)
 
@@ -120,6 +121,17 @@ class PostForm(FlaskForm):
         default="patients",
     )
     cover_media_id = SelectField("Cover image", coerce=optional_id, choices=[])
+    # What the page was based on (blog.posts.writing.version_of), the version a "Keep
+    # mine" overwrites, and the button pressed (Publish, Schedule, Unpublish; else Save).
+    version = HiddenField()
+    overwrite = HiddenField()
+    intent = HiddenField()
+
+    def base_version(self) -> str | None:
+        return self.overwrite.data or self.version.data or None
+
+    def chosen_action(self) -> str:
+        return self.intent.data if self.intent.data in ACTIONS else ""
 
 
 def valid_timezone(form, field):
@@ -280,6 +292,10 @@ class AltField(StringField):
 class UploadForm(FlaskForm):
     file = FileField("Image", validators=[FileRequired("Choose an image file to upload.")])
     alt = AltField()
+    caption = StringField(
+        "Caption",
+        validators=[Optional(), Length(max=300, message="Keep the caption under 300 characters.")],
+    )
 
 
 class ImportForm(FlaskForm):

@@ -17,12 +17,12 @@ from blog.accounts import sessions
 from blog.author import bp
 from blog.core.database import SAFE_METHODS, begin_write
 from blog.core.inputs import safe_next, wants_json
-from blog.errors import http_error
+from blog.errors import FORM_EXPIRED, http_error
 from blog.extensions import csrf, db
 
 SESSION_EXPIRED = (
     "Your session expired, so this was not saved. Your text is still here: sign in "
-    "in another tab, then press Save again."
+    "in another tab, then save again."
 )
 SIGNED_OUT = "Your session has ended. Sign in again in another tab, then retry."
 
@@ -79,5 +79,11 @@ def keep_session_alive() -> None:
 
 @bp.errorhandler(CSRFError)
 def csrf_failed(error: CSRFError):
+    """The form's page, refilled; for a script, JSON saying the token is stale, so it can
+    fetch a fresh one (its page, again) and send once more."""
     kept = kept_text_page(400)
-    return kept if kept is not None else http_error(error)
+    if kept is not None:
+        return kept
+    if wants_json() and current_user.is_authenticated:
+        return jsonify(error=FORM_EXPIRED[1], stale_token=True), 400
+    return http_error(error)

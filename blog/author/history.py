@@ -1,6 +1,6 @@
 """A post's revisions (compare, restore), the trash, and removing the sample posts."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from blog.author import bp
 from blog.author.posts import get_post_or_404
@@ -77,7 +77,13 @@ def delete_post(post_id: int):
     post = get_post_or_404(post_id)
     move_to_trash(post)
     db.session.commit()
-    flash(f"“{post.title}” was moved to the trash. You can restore it from there.", "success")
+    flash(
+        {
+            "text": f"“{post.title}” was moved to the trash.",
+            "undo": url_for("author.restore_post", post_id=post.id, then="edit"),
+        },
+        "success",
+    )
     return redirect(url_for("author.dashboard"), 303)
 
 
@@ -93,6 +99,8 @@ def restore_post(post_id: int):
     restore_from_trash(post)
     db.session.commit()
     flash(f"“{post.title}” was restored from the trash.", "success")
+    if request.args.get("then") == "edit":  # the Undo of "moved to the trash"
+        return redirect(url_for("author.edit_post", post_id=post.id), 303)
     return redirect(url_for("author.trash"), 303)
 
 

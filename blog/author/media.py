@@ -65,7 +65,8 @@ def upload():
     return {
         "id": media.id,
         "url": images.media_path(media),
-        "markdown": images.markdown_for(media, form.alt.data),
+        "markdown": images.markdown_for(media, form.alt.data, form.caption.data or ""),
+        "thumbnail": images.media_path(media, width=480),
         "width": media.width,
         "height": media.height,
     }

@@ -20,24 +20,27 @@ from blog.author.guard import keeps_text
 from blog.comments.moderation import count_by_status
 from blog.content import RenderedPost
 from blog.core.bounded import TooComplex
-from blog.core.clock import format_datetime, to_local, utc_to_local
+from blog.core.clock import format_datetime, utc_to_local, zone_abbreviations
 from blog.core.forms import ActionForm
 from blog.core.inputs import parse_id, sized_for, wants_json
 from blog.core.pagination import page_number, paginate
 from blog.extensions import db
 from blog.models import CommentStatus, Media, Post, PostStatus
 from blog.posts import listing, stats
-from blog.posts.history import autosave, unsaved_autosave
+from blog.posts.history import autosave, compare, unsaved_autosave
 from blog.posts.images import media_for
 from blog.posts.publication import PublicationError, effective_status
 from blog.posts.trash import sample_post_count, trash_count
 from blog.posts.writing import (
+    Conflict,
     PostInput,
     create_draft,
     existing_tag_names,
+    find_conflict,
     render_text,
     save_post,
     tag_names,
+    version_of,
 )
 
 
@@ -83,6 +86,7 @@ def form_data_for(post: Post) -> dict:
         "medical": post.medical,
         "audience": post.audience,
         "cover_media_id": post.cover_media_id,
+        "version": version_of(post),
     }
 
 
@@ -102,18 +106,22 @@ def post_input(form: PostForm) -> PostInput:
         medical=form.medical.data,
         audience=form.audience.data,
         reviewed_by=form.reviewed_by.data or "",
+        action=form.chosen_action(),
     )
 
 
-def set_cover_choices(form: PostForm, signed_in: bool = True) -> None:
-    """The uploaded images, by alt text; a signed-out echo of the form lists none."""
+def set_cover_choices(form: PostForm, signed_in: bool = True) -> list[Media]:
+    """The uploaded images a cover can be, newest first (the editor shows thumbnails); a
+    signed-out echo of the form lists none, only the one chosen before."""
     choices = [SelectChoice("", "No cover image")]
+    media: list[Media] = []
     if signed_in:
-        media = db.session.scalars(select(Media).order_by(Media.created_at.desc()))
+        media = list(db.session.scalars(select(Media).order_by(Media.created_at.desc())))
         choices += [SelectChoice(str(m.id), m.alt or m.original_name or m.name) for m in media]
     elif form.cover_media_id.raw_data and parse_id(form.cover_media_id.raw_data[0]):
         choices.append(SelectChoice(form.cover_media_id.raw_data[0], "The image chosen before"))
     form.cover_media_id.choices = choices
+    return media
 
 
 def preview_of(text: str, post: Post | None, signed_in: bool) -> str:
@@ -129,6 +137,26 @@ def preview_of(text: str, post: Post | None, signed_in: bool) -> str:
         return ""
 
 
+def conflict_view(conflict: Conflict, post: Post, title: str, body: str) -> dict:
+    """What the conflict view shows: the other page's version and this one's, compared
+    word by word (author/_conflict.html)."""
+    return {
+        "theirs": conflict,
+        "post": post,
+        "mine_title": title,
+        "mine_body": body,
+        "lines": compare(conflict.body, body),
+        "same_text": (conflict.title, conflict.body) == (title, body),
+    }
+
+
+def conflict_html(conflict: Conflict, post: Post, title: str, body: str) -> str:
+    """The conflict view alone, for the editor's script to show."""
+    return render_template(
+        "author/_conflict.html", conflict=conflict_view(conflict, post, title, body)
+    )
+
+
 def render_editor(
     form: PostForm,
     post: Post | None,
@@ -136,21 +164,65 @@ def render_editor(
     problem: str | None = None,
     autosaved=None,
     signed_in: bool = True,
+    conflict: Conflict | None = None,
+    covers: list[Media] | None = None,
 ):
     """The editor page; ``problem`` says why a save failed and how to recover."""
     page = render_template(
         "author/editor.html",
         form=form,
         post=post,
+        status_now=status_shown(form, post),
         problem=problem,
+        invalid=invalid_fields(form),
+        conflict=conflict_view(conflict, post, form.title.data or "", form.body.data or "")
+        if conflict and post
+        else None,
         autosaved=autosaved,
         signed_in=signed_in,
         preview_html=preview_of(form.body.data or "", post, signed_in),
         tag_suggestions=existing_tag_names() if signed_in else [],
+        covers={media.id: media for media in covers or []},
+        zone_names=zone_abbreviations(),
         meta_ideal=META_IDEAL,
         action_form=ActionForm(),
     )
     return page, status
+
+
+def status_shown(form: PostForm, post: Post | None) -> str:
+    """The status the action bar offers buttons for: the post's; for a form echoed back
+    without its post (signed out), the status it was sent with."""
+    if post is not None:
+        return effective_status(post)
+    if form.status.data in (PostStatus.PUBLISHED, PostStatus.SCHEDULED):
+        return form.status.data
+    return PostStatus.DRAFT
+
+
+def invalid_fields(form: PostForm) -> dict[str, dict]:
+    """The fields a refused save must correct: id -> label and messages."""
+    return {
+        field.id: {"label": field.label.text, "errors": list(field.errors)}
+        for field in form
+        if field.errors and field.id != "csrf_token"
+    }
+
+
+def refused(form: PostForm, post: Post, covers, status: int, problem: str, conflict=None):
+    """A save that did not happen: the editor again with the author's text (a plain form),
+    or for the editor's script JSON it shows beside the buttons, with the fields to fix
+    and, for a conflict, the comparison."""
+    saved = post if post.id else None
+    if not wants_json():
+        return render_editor(form, saved, status, problem, conflict=conflict, covers=covers)
+    answer = {"error": problem, "fields": invalid_fields(form)}
+    if conflict is not None and saved is not None:
+        answer["version"] = conflict.version
+        answer["conflict"] = conflict_html(
+            conflict, saved, form.title.data or "", form.body.data or ""
+        )
+    return jsonify(answer), status
 
 
 def saved_response(post: Post, message: str):
@@ -162,20 +234,31 @@ def saved_response(post: Post, message: str):
     return redirect(location, 303)
 
 
-def save_message(post: Post, notes: list[str]) -> str:
+def save_message(post: Post, before: str | None, notes: list[str]) -> str:
+    """What the save did, said in terms of what readers now see."""
+    was_public = before == PostStatus.PUBLISHED
     if post.status == PostStatus.SCHEDULED:
         message = f"Scheduled for {format_datetime(post.published_at)}."
     elif post.status == PostStatus.PUBLISHED:
-        message = "Saved and published."
+        message = "Updated: readers see the new version." if was_public else "Published."
+    elif was_public:
+        message = "Unpublished: the post is a draft again, and readers no longer see it."
+    elif before == PostStatus.SCHEDULED:
+        message = "Unscheduled: the post is a draft again."
     else:
         message = "Draft saved."
     return " ".join([message, *notes])
 
 
+FIX_FIELDS = "The post was not saved: correct the fields marked below, then save again."
+CONFLICT = (
+    "The post was not saved: it changed in another tab or window. Choose below which "
+    "version to keep."
+)
 TOO_COMPLEX = (
     "The post was not saved: its text is too intricate to render in time (for example "
     "thousands of nested lists, brackets or footnotes). Your text is still here; simplify "
-    "that part, then press Save again."
+    "that part, then save again."
 )
 
 
@@ -187,28 +270,28 @@ def render_outside_the_lock(markdown: str) -> RenderedPost:
     return render_text(markdown, media)
 
 
-def try_save(form: PostForm, post: Post):
-    """Validate and save; on any problem, the editor again with the author's text, 400."""
+def try_save(form: PostForm, post: Post, covers: list[Media]):
+    """Validate and save; on any problem, the author's text comes back with the reason
+    (400, or 409 when the post changed since the page was opened)."""
     if not form.validate_on_submit():
-        return render_editor(
-            form,
-            post if post.id else None,
-            400,
-            "The post was not saved. Correct the fields marked below, then press Save again.",
-        )
+        return refused(form, post, covers, 400, FIX_FIELDS)
     try:
         rendered = render_outside_the_lock(form.body.data or "")
     except TooComplex:
-        return render_editor(form, post if post.id else None, 400, TOO_COMPLEX)
+        return refused(form, post, covers, 400, TOO_COMPLEX)
+    title, body = form.title.data or "", form.body.data or ""
+    conflict = find_conflict(post, form.base_version(), title, body)
+    if conflict is not None:
+        return refused(form, post, covers, 409, CONFLICT, conflict)
+    before = effective_status(post) if post.id else None
     try:
         notes = save_post(post, post_input(form), rendered)
     except PublicationError as error:
         db.session.rollback()
         form.published_at.errors = [*form.published_at.errors, str(error)]
-        saved = db.session.get(Post, post.id) if post.id else None
-        return render_editor(form, saved, 400, "The post was not saved: check its date.")
+        return refused(form, post, covers, 400, f"The post was not saved: {error}")
     db.session.commit()
-    return saved_response(post, save_message(post, notes))
+    return saved_response(post, save_message(post, before, notes))
 
 
 @keeps_text("author.new_post", "author.edit_post")
@@ -216,21 +299,21 @@ def editor_with_submitted_text(status: int, problem: str):
     """The editor refilled from the request, for a save that arrived signed out or stale."""
     signed_in = current_user.is_authenticated
     form = PostForm(meta={"csrf": False})
-    set_cover_choices(form, signed_in=signed_in)
+    covers = set_cover_choices(form, signed_in=signed_in)
     post = None
     if signed_in and "post_id" in (request.view_args or {}):
         post = db.session.get(Post, request.view_args["post_id"])
-    return render_editor(form, post, status, problem, signed_in=signed_in)
+    return render_editor(form, post, status, problem, signed_in=signed_in, covers=covers)
 
 
 @bp.route("/posts/new", methods=["GET", "POST"])
 @sized_for("editor")
 def new_post():
     form = PostForm()
-    set_cover_choices(form)
+    covers = set_cover_choices(form)
     if request.method == "POST":
-        return try_save(form, Post(author_id=current_user.id))
-    return render_editor(form, None)
+        return try_save(form, Post(author_id=current_user.id), covers)
+    return render_editor(form, None, covers=covers)
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -239,17 +322,16 @@ def edit_post(post_id: int):
     post = get_post_or_404(post_id)
     if request.method == "POST":
         form = PostForm()
-        set_cover_choices(form)
-        return try_save(form, post)
+        return try_save(form, post, set_cover_choices(form))
     form = PostForm(data=form_data_for(post))
-    set_cover_choices(form)
+    covers = set_cover_choices(form)
     autosaved = None
     if request.args.get("version") != "saved":
         autosaved = unsaved_autosave(post)
         if autosaved is not None:
             form.title.data = autosaved.title
             form.body.data = autosaved.body_md
-    return render_editor(form, post, autosaved=autosaved)
+    return render_editor(form, post, autosaved=autosaved, covers=covers)
 
 
 # -- Preview and autosave -------------------------------------------------------------
@@ -277,7 +359,8 @@ def preview():
 @bp.post("/posts/autosave", endpoint="autosave")
 @sized_for("editor")
 def autosave_post():
-    """Keep the editor's title and text as an autosave revision; JSON for the script."""
+    """Keep the editor's title and text as an autosave revision; JSON for the script.
+    Like a save, it is refused (409) when the post changed since the page's version."""
     title = request.form.get("title", "")[:200]
     body = normalize_newlines(request.form.get("body", ""))
     raw_id = request.form.get("post_id", "")
@@ -290,7 +373,15 @@ def autosave_post():
         post = db.session.get(Post, parse_id(raw_id))
         if post is None or post.deleted_at is not None:
             return jsonify(error="This post is no longer here (it may be in the trash)."), 404
-        revision = autosave(post, title, body)
+        overwrite = request.form.get("overwrite") or None
+        conflict = find_conflict(post, overwrite or request.form.get("version"), title, body)
+        if conflict is not None:
+            return jsonify(
+                error=AUTOSAVE_CONFLICT,
+                version=conflict.version,
+                conflict=conflict_html(conflict, post, title, body),
+            ), 409
+        revision = autosave(post, title, body, keep_newest=overwrite is not None)
     elif title.strip() or body.strip():
         author = current_user._get_current_object()
         try:
@@ -300,12 +391,24 @@ def autosave_post():
         revision = autosave(post, title, body)
     else:
         return jsonify(saved=False)
-    db.session.commit()
-    saved_at = to_local(revision.created_at)
-    return jsonify(
+    db.session.flush()
+    answer = dict(
         saved=True,
         post_id=post.id,
+        version=version_of(post),
+        saved_at=format_datetime(revision.created_at),
+        title=post.title,
+        slug=post.slug,
         edit_url=url_for("author.edit_post", post_id=post.id),
+        view_url=url_for("public.post", slug=post.slug),
+        revisions_url=url_for("author.revisions", post_id=post.id),
         autosave_url=url_for("author.autosave"),
-        saved_at=f"{saved_at:%H:%M}",
     )
+    db.session.commit()
+    return jsonify(answer)
+
+
+AUTOSAVE_CONFLICT = (
+    "Autosave paused: the post changed in another tab or window. Choose below which "
+    "version to keep."
+)

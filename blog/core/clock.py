@@ -70,6 +70,19 @@ def format_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
 
 
+def zone_abbreviations() -> dict[int, str]:
+    """The site zone's abbreviations by UTC offset in minutes, winter and summer, so a
+    script can write a time the way format_datetime() does (browsers name zones
+    differently)."""
+    tz, year = zone(), utcnow().year
+    names = {}
+    for month in (1, 7):
+        moment = datetime(year, month, 1, 12, tzinfo=UTC).astimezone(tz)
+        offset = moment.utcoffset()
+        names[int(offset.total_seconds() // 60) if offset else 0] = moment.tzname() or ""
+    return names
+
+
 def iso_date(value: datetime | date | None) -> str:
     """ISO 8601 for machines (<time datetime>, feeds, structured data)."""
     if value is None:

@@ -26,6 +26,11 @@ def revisions_of(post: Post) -> list[Revision]:
     )
 
 
+def newest_revision(post: Post) -> Revision | None:
+    """The post's newest revision, a save, restore or autosave."""
+    return _newest(post)
+
+
 def _newest(post: Post, kept_only: bool = False) -> Revision | None:
     query = select(Revision).where(Revision.post_id == post.id)
     if kept_only:
@@ -82,11 +87,13 @@ def prune(post: Post) -> None:
         )
 
 
-def autosave(post: Post, title: str, body: str) -> Revision:
-    """Keep the editor's text without publishing it: the newest autosave is replaced."""
+def autosave(post: Post, title: str, body: str, keep_newest: bool = False) -> Revision:
+    """Keep the editor's text without publishing it: the newest autosave is replaced,
+    unless ``keep_newest`` (it is another page's text, which the author chose to replace:
+    it stays in the history)."""
     db.session.flush()
     revision = _newest(post)
-    if revision is None or revision.kind != RevisionKind.AUTOSAVE:
+    if keep_newest or revision is None or revision.kind != RevisionKind.AUTOSAVE:
         revision = Revision(post_id=post.id, kind=RevisionKind.AUTOSAVE)
         db.session.add(revision)
     revision.title = title

@@ -341,10 +341,15 @@ def srcset(media: Media, extension: str) -> str:
     )
 
 
-def markdown_for(media: Media, alt: str) -> str:
-    """The Markdown the editor inserts: the largest fallback, which readers never need."""
+def markdown_for(media: Media, alt: str, caption: str = "") -> str:
+    """The Markdown the editor inserts: the largest fallback, which readers never need,
+    with the caption as the image's title (an image alone in its paragraph becomes a
+    figure, captioned by its title)."""
     safe_alt = " ".join(alt.split()).replace("[", "(").replace("]", ")")
-    return f"![{safe_alt}]({media_path(media)})"
+    title = " ".join(caption.split()).replace("\\", "\\\\").replace('"', '\\"')
+    if not title:
+        return f"![{safe_alt}]({media_path(media)})"
+    return f'![{safe_alt}]({media_path(media)} "{title}")'
 
 
 def image_attributes(media: Media, sizes: str = BODY_SIZES) -> dict[str, str]:

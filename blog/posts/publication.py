@@ -17,21 +17,35 @@ class Publication:
     published_at: datetime | None
 
 
-def resolve_publication(status: str, local_when: datetime | None) -> Publication:
+# The editor's buttons: each names what should happen, whatever the status field says.
+PUBLISH, SCHEDULE, UNPUBLISH = "publish", "schedule", "unpublish"
+ACTIONS = (PUBLISH, SCHEDULE, UNPUBLISH)
+
+
+def resolve_publication(status: str, local_when: datetime | None, action: str = "") -> Publication:
     """Check the author's choice and turn it into what is stored.
 
     Published without a date means now; a published date in the future or a scheduled
     date that has passed is refused with a message that says what to choose instead.
+    An ``action`` overrides the status: "publish" publishes now (or at the date entered,
+    if that has passed), whatever date a scheduled post had; "schedule" schedules for the
+    date entered; "unpublish" makes the post a draft again.
     """
     when = local_to_utc(local_when) if local_when else None
     now = utcnow()
+    if action == PUBLISH:
+        return Publication(PostStatus.PUBLISHED, when if when and when <= now else now)
+    if action == SCHEDULE:
+        status = PostStatus.SCHEDULED
+    elif action == UNPUBLISH:
+        status = PostStatus.DRAFT
     if status == PostStatus.PUBLISHED:
         if when is None:
             return Publication(status, now)
         if when > now:
             raise PublicationError(
-                "That date is in the future. To publish later, choose “Scheduled”; "
-                "to publish now, clear the date."
+                "That date is in the future. To publish later, press Schedule; "
+                "to publish now, press Publish."
             )
         return Publication(status, when)
     if status == PostStatus.SCHEDULED:
@@ -40,7 +54,7 @@ def resolve_publication(status: str, local_when: datetime | None) -> Publication
         if when <= now:
             raise PublicationError(
                 "That time has already passed. Pick a time in the future, "
-                "or choose “Published” to publish now."
+                "or press Publish to publish now."
             )
         return Publication(status, when)
     return Publication(PostStatus.DRAFT, when)

@@ -12,7 +12,7 @@ from blog.core.bounded import run_bounded
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
-from blog.posts.history import keep_current_text, record_save
+from blog.posts.history import keep_current_text, newest_revision, record_save, unsaved_autosave
 from blog.posts.images import media_for, shown_in
 from blog.posts.publication import resolve_publication
 
@@ -119,6 +119,7 @@ class PostInput:
     medical: bool = True
     audience: str = "patients"
     reviewed_by: str = ""
+    action: str = ""  # the button pressed: "publish", "schedule", "unpublish" or none
 
 
 def save_post(post: Post, data: PostInput, rendered: RenderedPost | None = None) -> list[str]:
@@ -127,7 +128,7 @@ def save_post(post: Post, data: PostInput, rendered: RenderedPost | None = None)
     Raises PublicationError (before changing anything) when the status and date don't
     fit. Returns notes for the author, such as a slug that had to change.
     """
-    publication = resolve_publication(data.status, data.published_at)
+    publication = resolve_publication(data.status, data.published_at, data.action)
     keep_current_text(post)
     notes = _set_slug(post, data.slug.strip() or data.title)
     post.title = data.title.strip()
@@ -203,3 +204,55 @@ def restore(post: Post, revision: Revision) -> None:
     apply_rendering(post)
     mark_edited(post)
     record_save(post, RevisionKind.RESTORE)
+
+
+# -- Versions: no save from a stale page overwrites a newer one ---------------------
+
+
+def version_of(post: Post) -> str:
+    """What an editor page is based on: the time of the post's last change, a save or an
+    autosave, in ISO 8601 with microseconds. Every save and autosave sends it back."""
+    return _changed_at(post).isoformat(timespec="microseconds")
+
+
+def _changed_at(post: Post) -> datetime:
+    newest = newest_revision(post)
+    if newest is not None and newest.kind == RevisionKind.AUTOSAVE:
+        return max(newest.created_at, post.updated_at)
+    return post.updated_at
+
+
+@dataclass
+class Conflict:
+    """The post changed after the page was opened: the text there now, and its version."""
+
+    title: str
+    body: str
+    changed_at: datetime
+    autosaved: bool  # the newer text is another page's autosave, not a save
+    version: str
+
+
+def find_conflict(post: Post, base: str | None, title: str, body: str) -> Conflict | None:
+    """The newer text a save or autosave based on ``base`` would overwrite, or None.
+
+    No ``base`` (a client that doesn't send one) is not checked. A page's own autosave
+    whose answer never reached it is no conflict: the newer text is the one it sends.
+    """
+    if base is None or post.id is None:
+        return None
+    current = version_of(post)
+    if base == current:
+        return None
+    try:
+        saved_since = post.updated_at > datetime.fromisoformat(base)
+    except ValueError:
+        saved_since = True
+    autosaved = unsaved_autosave(post)
+    if autosaved is not None:
+        theirs = Conflict(autosaved.title, autosaved.body_md, autosaved.created_at, True, current)
+    else:
+        theirs = Conflict(post.title, post.body_md, post.updated_at, False, current)
+    if not saved_since and (theirs.title, theirs.body) == (title, body):
+        return None
+    return theirs

@@ -52,7 +52,7 @@ def test_a_stale_token_in_the_editor_keeps_the_text_and_gives_a_fresh_token(
     )
     assert response.status_code == 400
     text = page_text(response)
-    assert "Your session expired" in text and "press Save again" in text
+    assert "Your session expired" in text and "then save again" in text
     assert "Two hours of typing" in text and "Edited title" in text
     token = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
     assert token and token.group(1) != "stale"
@@ -86,6 +86,24 @@ def test_autosave_with_a_stale_token_answers_json(client, author):
     )
     assert response.status_code == 400
     assert "sign in again" in response.get_json()["error"]
+    # The editor's script reads this flag, fetches its page again for a fresh token and
+    # sends once more.
+    assert response.get_json()["stale_token"] is True
+
+
+def test_a_signed_out_save_keeps_the_status_it_was_sent_with(client, author, make_post):
+    """The page given back offers the buttons of a published post, so pressing Update once
+    signed in again doesn't make it a draft."""
+    post = make_post("Live", body="Old text")
+    response = client.post(
+        f"/admin/posts/{post.id}/edit",
+        data={"title": "Live", "body": "Typed", "status": "published", "version": "v"},
+    )
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert '<input type="hidden" name="status" value="published">' in html
+    assert 'name="version" id="version" value="v"' in html
+    assert ">Unpublish</button>" in html and "Typed" in html
 
 
 def test_autosave_accepts_the_token_in_a_header(client, author):

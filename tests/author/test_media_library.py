@@ -149,3 +149,25 @@ def test_upload_form_errors_keep_the_alt_text_typed(author_client):
     assert missing.status_code == 400
     assert "Alt text is required" in page_text(missing)
     assert db.session.query(Media).count() == 0
+
+
+def test_an_image_uploaded_with_a_caption_becomes_a_captioned_figure(author_client):
+    caption = 'Cuff size matters:  "large" for arms over 32 cm \\ <b>'
+    data = upload(author_client, image_bytes((800, 600)), fields={"caption": caption}).get_json()
+    assert data["markdown"].endswith(
+        ' "Cuff size matters: \\"large\\" for arms over 32 cm \\\\ <b>")'
+    )
+    html = author_client.post("/admin/preview", data={"body": data["markdown"]}).get_data(
+        as_text=True
+    )
+    assert html.startswith("<figure><picture>")
+    shown = 'Cuff size matters: "large" for arms over 32 cm \\ &lt;b&gt;'
+    assert html.endswith(f"<figcaption>{shown}</figcaption></figure>")
+
+
+def test_a_caption_is_optional_and_limited(author_client):
+    data = upload(author_client, image_bytes((800, 600))).get_json()
+    assert data["markdown"].endswith(".jpg)")
+    response = upload(author_client, image_bytes((810, 600)), fields={"caption": "x" * 301})
+    assert response.status_code == 400
+    assert "Keep the caption under 300 characters." in response.get_json()["error"]

@@ -1,5 +1,7 @@
 """Delete moves a post to the trash; restore brings it back; emptying is explicit."""
 
+import re
+
 from sqlalchemy import func, select, text
 
 from blog.extensions import db
@@ -89,3 +91,32 @@ def test_a_trashed_draft_that_was_never_public_is_404_not_410(author_client, app
     draft = make_post("Secret plans", status=PostStatus.DRAFT)
     assert author_client.post(f"/admin/posts/{draft.id}/delete").status_code == 303
     assert app.test_client().get(f"/post/{draft.slug}").status_code == 404
+
+
+def test_moving_to_the_trash_can_be_undone_from_its_message(author_client, make_post):
+    post = make_post("Going")
+    response = author_client.post(f"/admin/posts/{post.id}/delete", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "“Going” was moved to the trash." in page_text(response)
+    undo = re.search(
+        r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="csrf_token"[^>]*>'
+        r'\s*<button type="submit" class="flash__undo">Undo</button>',
+        html,
+    )
+    assert undo.group(1) == f"/admin/posts/{post.id}/restore?then=edit"
+    response = author_client.post(undo.group(1))
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/admin/posts/{post.id}/edit"
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).deleted_at is None
+    editor = page_text(author_client.get(response.headers["Location"]))
+    assert "“Going” was restored from the trash." in editor
+
+
+def test_trash_is_in_the_admin_navigation(author_client):
+    page = author_client.get("/admin/trash").get_data(as_text=True)
+    nav = page.split('class="admin-nav"')[1].split("</nav>")[0]
+    assert '<a href="/admin/trash" aria-current="page">Trash</a>' in nav
+    assert ">Account</a>" in nav
+    dashboard = author_client.get("/admin/").get_data(as_text=True)
+    assert '<a href="/admin/trash">Trash</a>' in dashboard

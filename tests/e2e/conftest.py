@@ -6,10 +6,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from blog import create_app
 from blog.extensions import db
+from blog.models import Author, Post
 from tests.conftest import base_config
 
 CHROMIUM = os.environ.get("BLOG_CHROMIUM", "/usr/bin/chromium")
@@ -98,3 +100,40 @@ def page(browser):
     page.js_errors = errors
     yield page
     context.close()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def signed_in_page(page, live_server, live_app):
+    with live_app.app_context():
+        db.session.add(
+            Author(
+                name="Dr. Ada Lovelace",
+                email="ada@example.org",
+                password_hash=generate_password_hash(PASSWORD),
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    page.goto(live_server.url + "/login")
+    page.fill("#email", "ada@example.org")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+    page.dialogs = []
+
+    def leave(dialog):
+        page.dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", leave)
+    return page
+
+
+def stored_posts(live_app) -> list[Post]:
+    with live_app.app_context():
+        posts = list(db.session.scalars(Post.with_text()))
+        db.session.remove()
+        return posts

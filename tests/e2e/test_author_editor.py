@@ -6,46 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
-from werkzeug.security import generate_password_hash
 
-from blog.extensions import db
-from blog.models import Author, Post
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def signed_in_page(page, live_server, live_app):
-    with live_app.app_context():
-        db.session.add(
-            Author(
-                name="Dr. Ada Lovelace",
-                email="ada@example.org",
-                password_hash=generate_password_hash(PASSWORD),
-            )
-        )
-        db.session.commit()
-        db.session.remove()
-    page.goto(live_server.url + "/login")
-    page.fill("#email", "ada@example.org")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
-    page.dialogs = []
-
-    def leave(dialog):
-        page.dialogs.append(dialog.type)
-        dialog.accept()
-
-    page.on("dialog", leave)
-    return page
-
-
-def stored_posts(live_app) -> list[Post]:
-    with live_app.app_context():
-        posts = list(db.session.scalars(Post.with_text()))
-        db.session.remove()
-        return posts
+from tests.e2e.conftest import stored_posts
 
 
 def test_typing_previews_autosaves_and_a_reload_loses_nothing(
@@ -74,9 +36,9 @@ def test_typing_previews_autosaves_and_a_reload_loses_nothing(
     expect(page.locator("#title")).to_have_value("Statins after seventy")
     expect(page.locator("#local-copy")).to_be_hidden()
     assert page.dialogs == []  # autosaved, so leaving did not warn
-    # Saving with the button lands on the editor with a confirmation.
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".flash--success")).to_have_text("Draft saved.")
+    # Saving with the button lands on the editor with a confirmation beside the buttons.
+    page.get_by_role("button", name="Save draft", exact=True).click()
+    expect(page.locator("#save-status")).to_have_text("Draft saved.")
     [post] = stored_posts(live_app)
     assert post.body_md == typed and post.status == "draft"
     assert page.js_errors == []
@@ -152,8 +114,9 @@ def test_save_while_the_server_is_down_says_so_and_keeps_the_text(signed_in_page
     page.route("**/admin/posts/**", lambda route: route.abort("connectionrefused"))
     page.fill("#title", "Offline")
     page.fill("#body", "Written on the train")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator("#save-status")).to_contain_text("can't be reached")
+    page.get_by_role("button", name="Save draft", exact=True).click()
+    expect(page.locator("#save-problem")).to_contain_text("can't be reached")
+    expect(page.locator("#save-status")).to_have_text("Not saved")
     assert page.url.endswith("/admin/posts/new")
     expect(page.locator("#body")).to_have_value("Written on the train")
 
@@ -181,8 +144,8 @@ def test_admin_pages_fit_the_screen(signed_in_page, live_server, live_app, width
     page.goto(live_server.url + "/admin/posts/new")
     page.fill("#title", "A fairly long title about blood pressure measurement at home")
     page.fill("#body", "Some text\n\n| a | b |\n|---|---|\n| 1 | 2 |")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".flash--success")).to_be_visible()
+    page.get_by_role("button", name="Save draft", exact=True).click()
+    expect(page.locator("#save-status")).to_have_text("Draft saved.")
     post_id = page.url.removesuffix("/edit").rsplit("/", 1)[-1]
     post_pages = [f"/admin/posts/{post_id}/edit", f"/admin/posts/{post_id}/revisions"]
     for path in ["/admin/", "/admin/posts/new", "/admin/settings", "/admin/trash", *post_pages]:
@@ -201,9 +164,8 @@ def test_the_editor_works_without_javascript(browser, live_server, live_app, sig
     expect(page.get_by_role("toolbar")).to_be_hidden()
     page.fill("#title", "Plain form")
     page.fill("#body", "Line one\nLine two")
-    page.select_option("#status", "published")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".flash--success")).to_have_text("Saved and published.")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator("#save-status")).to_have_text("Published.")
     [post] = stored_posts(live_app)
     assert post.body_md == "Line one\nLine two" and post.status == "published"
     context.close()

@@ -30,6 +30,7 @@ EDITOR_PAGE = """<!doctype html>
 <form method="post"><label for="body">Body</label>
 <textarea id="body" name="body" rows="8" data-upload-url="/admin/media">{{ text }}</textarea>
 </form></main>
+<script src="/static/js/text-insert.js" defer></script>
 <script src="/static/js/media-upload.js" defer></script></body></html>"""
 
 

@@ -3,8 +3,10 @@
  *
  * Enhances every <textarea data-upload-url="..."> with an "Add image" button (or an
  * existing button[data-action="image"] in the same form), drag-and-drop of image files
- * and paste of image data. Each image asks for its alt text in a <dialog>, is uploaded
- * with fetch, and its returned Markdown is inserted where the cursor was. On any failure
+ * and paste of image data. Each image is shown in a <dialog> that asks for its alt text
+ * and an optional caption, is uploaded with fetch, and its returned Markdown is inserted
+ * where the cursor was (undoable with Ctrl+Z, through js/text-insert.js, loaded first);
+ * "rounds:media-uploaded" then tells the page (the editor's cover picker). On any failure
  * the author's text is left exactly as it was and the reason is announced.
  *
  * Also enhances <form data-media-upload-form> (the library's upload form, which works
@@ -58,7 +60,10 @@
     node.innerHTML =
       '<form method="dialog" class="media-dialog__form" novalidate>' +
       '<h2 id="media-dialog-title" class="media-dialog__title">Describe this image</h2>' +
-      '<p class="media-dialog__file"></p>' +
+      '<div class="media-dialog__layout">' +
+      '<figure class="media-dialog__figure"><img class="media-dialog__image" alt="">' +
+      '<figcaption class="media-dialog__file"></figcaption></figure>' +
+      '<div class="media-dialog__fields">' +
       '<div class="field">' +
       '<label class="field__label" for="media-dialog-alt">Alt text (required)</label>' +
       '<input id="media-dialog-alt" class="field__input" type="text" maxlength="500" required ' +
@@ -68,6 +73,14 @@
       '<p class="field__error" id="media-dialog-error" hidden>Alt text is required: describe ' +
       "the image in a few words.</p>" +
       "</div>" +
+      '<div class="field media-dialog__caption">' +
+      '<label class="field__label" for="media-dialog-caption">Caption (optional)</label>' +
+      '<input id="media-dialog-caption" class="field__input" type="text" maxlength="300" ' +
+      'autocomplete="off" aria-describedby="media-dialog-caption-hint">' +
+      '<p class="field__hint" id="media-dialog-caption-hint">Shown under the image, for ' +
+      "everyone: a source, a credit, what to notice.</p>" +
+      "</div>" +
+      "</div></div>" +
       '<div class="media-dialog__actions">' +
       '<button type="button" class="button--secondary" value="cancel">Cancel</button>' +
       '<button type="submit" value="upload">Upload image</button>' +
@@ -76,16 +89,24 @@
     return node;
   }
 
-  /* Resolves with the alt text, or null when the author cancels. */
-  function askAlt(file, initial) {
+  /* Resolves with {alt, caption}, or null when the author cancels. The dialog shows the
+   * image; the caption is asked only where the image goes into a text. */
+  function askAlt(file, initial, withCaption) {
     dialog = dialog || buildDialog();
     var form = dialog.querySelector("form");
     var field = dialog.querySelector("#media-dialog-alt");
+    var caption = dialog.querySelector("#media-dialog-caption");
     var error = dialog.querySelector("#media-dialog-error");
     var cancel = dialog.querySelector('button[value="cancel"]');
+    var image = dialog.querySelector(".media-dialog__image");
+    var url = window.URL && window.URL.createObjectURL ? window.URL.createObjectURL(file) : "";
+    image.src = url;
+    image.hidden = !url;
     dialog.querySelector(".media-dialog__file").textContent =
       (file.name || "Pasted image") + " · " + formatSize(file.size);
+    dialog.querySelector(".media-dialog__caption").hidden = !withCaption;
     field.value = initial || "";
+    caption.value = "";
     error.hidden = true;
     field.removeAttribute("aria-invalid");
 
@@ -95,6 +116,8 @@
         cancel.removeEventListener("click", onCancel);
         dialog.removeEventListener("cancel", onCancel);
         if (dialog.open) dialog.close();
+        if (url) window.URL.revokeObjectURL(url);
+        image.removeAttribute("src");
         resolve(value);
       }
       function onSubmit(event) {
@@ -106,7 +129,7 @@
           field.focus();
           return;
         }
-        finish(alt);
+        finish({ alt: alt, caption: withCaption ? caption.value.replace(/\s+/g, " ").trim() : "" });
       }
       function onCancel(event) {
         event.preventDefault();
@@ -129,7 +152,7 @@
   }
 
   /* Resolves with the server's JSON ({url, markdown, ...}); rejects with a readable Error. */
-  function upload(url, file, alt, token, maxBytes) {
+  function upload(url, file, alt, token, maxBytes, caption) {
     if (ACCEPTED.indexOf(file.type) === -1 && file.type) {
       return Promise.reject(new Error(
         "“" + (file.name || "This file") + "” is not a JPEG, PNG, WebP or GIF image."));
@@ -138,6 +161,7 @@
     var body = new FormData();
     body.append("file", file, file.name || "pasted-image.png");
     body.append("alt", alt);
+    if (caption) body.append("caption", caption);
     return fetch(url, {
       method: "POST",
       body: body,
@@ -164,7 +188,8 @@
 
   /* -- Textareas ------------------------------------------------------------------------------- */
 
-  /* Insert text at a position, as its own paragraph so a lone image becomes a figure. */
+  /* Insert text at a position, as its own paragraph so a lone image becomes a figure;
+   * typed as the browser types, so Ctrl+Z takes it back. */
   function insertBlock(textarea, position, markdown) {
     var value = textarea.value;
     var at = Math.min(position, value.length);
@@ -172,9 +197,7 @@
     var after = value.slice(at);
     var lead = before === "" || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
     var tail = after === "" || /^\n\n/.test(after) ? "" : /^\n/.test(after) ? "\n" : "\n\n";
-    textarea.setRangeText(lead + markdown + tail, at, at, "end");
-    textarea.dispatchEvent(new Event("input", { bubbles: true }));
-    textarea.focus();
+    window.RoundsText.insert(textarea, at, at, lead + markdown + tail);
   }
 
   function enhanceTextarea(textarea) {
@@ -185,7 +208,7 @@
     var picker = el("input", { "type": "file", "accept": ACCEPTED.join(","), "hidden": "", "aria-label": "Image file" });
     var status;
     if (button) {
-      status = makeStatus(textarea);
+      status = makeStatus(button.closest('[role="toolbar"]') || textarea);
     } else {
       button = el("button", { "type": "button", "class": "button--secondary media-add" }, "Add image");
       var bar = el("div", { "class": "media-add-bar" });
@@ -207,17 +230,20 @@
     function send(file) {
       var snapshot = textarea.value;
       var chosenAt = textarea.selectionEnd;
-      return askAlt(file, "").then(function (alt) {
-        if (alt === null) {
+      return askAlt(file, "", true).then(function (answer) {
+        if (answer === null) {
           announce(status, "Upload cancelled. Your text was not changed.", "");
           textarea.focus();
           return;
         }
+        var alt = answer.alt;
         announce(status, "Uploading " + (file.name || "image") + " (" + formatSize(file.size) + ")…", "busy");
-        return upload(url, file, alt, csrfToken(scope), maxBytes).then(function (data) {
+        return upload(url, file, alt, csrfToken(scope), maxBytes, answer.caption).then(function (data) {
           var unchanged = textarea.value === snapshot;
           insertBlock(textarea, unchanged ? chosenAt : textarea.selectionEnd, data.markdown);
           announce(status, "Image inserted: " + alt, "success");
+          data.alt = alt;
+          document.dispatchEvent(new CustomEvent("rounds:media-uploaded", { detail: data }));
         }, function (error) {
           announce(status, error.message + " Your text was not changed.", "error");
           textarea.focus();
@@ -278,11 +304,12 @@
         fileInput.focus();
         return;
       }
-      askAlt(file, altInput ? altInput.value : "").then(function (alt) {
-        if (alt === null) {
+      askAlt(file, altInput ? altInput.value : "", false).then(function (answer) {
+        if (answer === null) {
           announce(status, "Upload cancelled.", "");
           return;
         }
+        var alt = answer.alt;
         announce(status, "Uploading " + file.name + " (" + formatSize(file.size) + ")…", "busy");
         upload(form.action, file, alt, csrfToken(form), maxBytes).then(function (data) {
           announce(status, "Uploaded. Opening it in the library…", "success");

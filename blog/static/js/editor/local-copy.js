@@ -62,10 +62,9 @@
       return;
     }
     var box = document.getElementById("local-copy");
-    var when = new Date(copy.at);
     document.getElementById("local-copy-text").textContent =
       "This browser kept a copy of your text from " +
-      when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) +
+      editor.formatTime(copy.at) +
       " that differs from the text below (it was probably not saved to the server).";
     box.hidden = false;
     document.getElementById("local-copy-restore").addEventListener("click", function () {

@@ -1,4 +1,5 @@
-/* The post editor: live preview, word count and reading time.
+/* The post editor: live preview (the title, and the text as it will publish), word count
+ * and reading time.
  *
  * The server renders the text with the content pipeline, so the preview is the HTML the
  * post will publish. Answers can't arrive out of order: a newer request aborts the older
@@ -45,7 +46,13 @@
       });
   }
 
+  var previewTitle = document.getElementById("preview-post-title");
+  var shownBody = editor.body.value;
+
   editor.onChange(function () {
+    previewTitle.textContent = editor.title.value;
+    if (editor.body.value === shownBody) return; // only the title changed
+    shownBody = editor.body.value;
     window.clearTimeout(timer);
     timer = window.setTimeout(refresh, DELAY);
   });

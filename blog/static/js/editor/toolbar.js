@@ -1,7 +1,8 @@
 /* The post editor: the formatting toolbar and keyboard shortcuts.
  *
- * The buttons insert Markdown at the cursor (undoable where the browser allows);
- * Ctrl/Cmd+B, I and K format, Ctrl/Cmd+S saves. Without scripts the toolbar stays hidden.
+ * The buttons insert Markdown at the cursor (Ctrl+Z undoes it like typing); the toolbar
+ * is one tab stop, with the arrow keys inside. Ctrl/Cmd+B, I and K format, Ctrl/Cmd+S
+ * saves. Without scripts the toolbar stays hidden.
  */
 (function (editor) {
   "use strict";
@@ -12,17 +13,7 @@
 
   function replaceSelection(text, selectFrom, selectTo) {
     var start = body.selectionStart;
-    body.focus();
-    var inserted = false;
-    try {
-      inserted = document.execCommand("insertText", false, text);
-    } catch (error) {
-      inserted = false;
-    }
-    if (!inserted) {
-      body.setRangeText(text, body.selectionStart, body.selectionEnd, "end");
-      body.dispatchEvent(new Event("input", { bubbles: true }));
-    }
+    window.RoundsText.insert(body, start, body.selectionEnd, text);
     if (selectFrom !== undefined) {
       body.setSelectionRange(start + selectFrom, start + selectTo);
     }
@@ -100,9 +91,36 @@
     },
   };
 
+  // One tab stop: the arrow keys (and Home, End) move between the buttons.
+  function roving(toolbar) {
+    var buttons = Array.prototype.slice.call(toolbar.querySelectorAll("button"));
+    var current = 0;
+    function focusAt(index) {
+      buttons[current].tabIndex = -1;
+      current = (index + buttons.length) % buttons.length;
+      buttons[current].tabIndex = 0;
+      buttons[current].focus();
+    }
+    buttons.forEach(function (button, index) {
+      button.tabIndex = index === 0 ? 0 : -1;
+      button.addEventListener("focus", function () {
+        buttons[current].tabIndex = -1;
+        current = index;
+        button.tabIndex = 0;
+      });
+    });
+    toolbar.addEventListener("keydown", function (event) {
+      var moves = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: -1 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      focusAt(moves[event.key]);
+    });
+  }
+
   var toolbar = form.querySelector(".toolbar");
   if (toolbar) {
     toolbar.hidden = false;
+    roving(toolbar);
     toolbar.addEventListener("click", function (event) {
       var button = event.target.closest("[data-format]");
       if (button && formats[button.dataset.format]) formats[button.dataset.format]();
