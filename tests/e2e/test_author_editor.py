@@ -191,3 +191,36 @@ def test_image_button_uploads_and_inserts_markdown_at_the_cursor(signed_in_page,
         re.compile(r"^Before\.\n\n!\[A blood pressure cuff\]\(/media/[0-9a-f]{20}-640\.png\)")
     )
     assert page.locator("#body").input_value().rstrip().endswith("After.")
+
+
+PLANT = """() => {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = "/admin/posts/new";
+  for (const [name, value] of [["title", "Planted"], ["body", "Planted text"]]) {
+    const input = document.createElement("input");
+    input.name = name;
+    input.value = value;
+    form.appendChild(input);
+  }
+  document.body.appendChild(form);
+  form.submit();
+}"""
+
+
+def test_text_a_signed_out_request_sent_is_never_kept_in_the_browser(
+    browser, live_server, signed_in_page
+):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    page.evaluate(PLANT)
+    expect(page.locator("#body")).to_have_value("Planted text")  # given back, not saved
+    page.locator("#body").press_sequentially(" and more")
+    page.wait_for_timeout(1500)
+    stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('rounds:'))")
+    assert stored == []
+    context.close()
+    # The author's own browser offers nothing on the same origin either.
+    signed_in_page.goto(live_server.url + "/admin/posts/new")
+    expect(signed_in_page.locator("#local-copy")).to_be_hidden()

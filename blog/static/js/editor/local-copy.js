@@ -1,19 +1,22 @@
 /* The post editor: a copy of the title and text in this browser (localStorage).
  *
  * Written on every change, dropped once the server has the same text. If the server
- * can't be reached the copy stays, and the next visit offers to restore it.
+ * can't be reached the copy stays, and the next visit offers to restore it. Only the
+ * signed-in author's own pages keep a copy, under her id: text that came back on a page
+ * for a signed-out request is never stored or offered.
  */
 (function (editor) {
   "use strict";
 
-  if (!editor) return;
+  if (!editor || !editor.form.dataset.authorId) return;
   var form = editor.form;
   var title = editor.title;
   var body = editor.body;
   var timer = null;
 
   function key(postId) {
-    return "rounds:post:" + (postId === undefined ? form.dataset.postId || "" : postId);
+    var id = postId === undefined ? form.dataset.postId || "" : postId;
+    return "rounds:author:" + form.dataset.authorId + ":post:" + id;
   }
 
   function read() {
