@@ -1,5 +1,6 @@
 """The author's area: every /admin URL (dashboard, editor, history and trash, settings,
-moderation, media library and upload, export, password), behind one guard."""
+moderation, media library and upload, review links and reminders, export, password),
+behind one guard."""
 
 from flask import Blueprint
 
@@ -12,5 +13,6 @@ from blog.author import (  # noqa: E402,F401  (registers the guard and the route
     history,
     media,
     posts,
+    reviews,
     settings,
 )
