@@ -98,3 +98,12 @@ def page(browser):
     page.js_errors = errors
     yield page
     context.close()
+
+
+def sign_in_page(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through /login in the browser and land on the dashboard."""
+    page.goto(base_url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/admin/")
