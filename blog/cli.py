@@ -20,7 +20,7 @@ from blog.extensions import db
 from blog.imports.fetching import ImportRefused
 from blog.imports.importer import Options, Progress, run_import
 from blog.models import Comment, Post, Settings
-from blog.posts import portability
+from blog.posts import portability, review_links
 from blog.posts import samples as demo
 from blog.posts.writing import apply_rendering
 
@@ -40,13 +40,25 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("demo")
-@click.option("--if-empty", is_flag=True, help="Only when the database has no posts.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only on a new site: no author account and no posts (otherwise do nothing).",
+)
 def demo_command(if_empty: bool) -> None:
-    """Load the sample posts, comments and about page."""
-    if if_empty and db.session.scalar(select(Post.id).limit(1)) is not None:
-        click.echo("The database has posts; sample content not loaded.")
-        return
-    count = demo.load_sample_content()
+    """Load the sample posts, comments and about page on a new site (no author yet)."""
+    if if_empty:
+        if not accounts.setup_open():
+            return  # the author's site: never touched, nothing to say
+        if db.session.scalar(select(Post.id).limit(1)) is not None:
+            click.echo("The database has posts; sample content not loaded.")
+            return
+    begin_write()
+    try:
+        count = demo.load_sample_content()
+    except demo.SamplesRefused as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from None
     click.echo(f"Loaded {count} sample posts.")
 
 
@@ -116,7 +128,16 @@ def backup_command(path: str) -> None:
     is_flag=True,
     help="Read the password from standard input instead of prompting for it.",
 )
-def create_author_command(name: str, credentials: str, email: str, password_stdin: bool) -> None:
+@click.option(
+    "--sample-posts",
+    type=click.Choice([demo.KEEP_AS_DRAFTS, demo.START_EMPTY]),
+    default=demo.KEEP_AS_DRAFTS,
+    show_default=True,
+    help="Sample posts leave the public site either way: kept as drafts, or deleted.",
+)
+def create_author_command(
+    name: str, credentials: str, email: str, password_stdin: bool, sample_posts: str
+) -> None:
     """Create the author account (the alternative to /setup). The password is never an argument."""
     if not accounts.setup_open():
         raise click.ClickException("An author account already exists; sign in at /login.")
@@ -130,7 +151,7 @@ def create_author_command(name: str, credentials: str, email: str, password_stdi
     if "@" not in email or len(email) > 254:
         raise click.ClickException("That doesn't look like an email address.")
     begin_write()
-    author = accounts.create_author(name, email, password, credentials)
+    author = accounts.create_author(name, email, password, credentials, sample_posts)
     db.session.commit()
     click.echo(f"Created the author account for {author.name} <{author.email}>. Sign in at /login.")
 
@@ -256,8 +277,11 @@ def purge_command() -> None:
     )
     begin_write()
     ended, forgotten = sessions.purge_expired(), limits.purge_old()
+    links = review_links.purge_old()
     db.session.commit()
     click.echo(f"Removed {ended} expired sign-in sessions and {forgotten} old failed sign-ins.")
+    days = review_links.KEPT_AFTER_END.days
+    click.echo(f"Removed {links} review links that stopped working over {days} days ago.")
 
 
 @click.command("reset-two-factor")

@@ -98,3 +98,6 @@ PROXY_COUNT = 0
 
 # Seconds shared caches and browsers may keep public pages.
 PUBLIC_CACHE_SECONDS = 60
+
+# Days a review link (a draft shown to a reviewing colleague) works unless revoked.
+REVIEW_LINK_DAYS = 7

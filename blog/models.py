@@ -36,11 +36,16 @@ from blog.extensions import db
 PostStatus = StrEnum("PostStatus", "DRAFT PUBLISHED SCHEDULED")
 Audience = StrEnum("Audience", "PATIENTS CLINICIANS")
 CommentStatus = StrEnum("CommentStatus", "PENDING APPROVED SPAM")
-RevisionKind = StrEnum("RevisionKind", "SAVE AUTOSAVE RESTORE")
+RevisionKind = StrEnum("RevisionKind", "SAVE AUTOSAVE RESTORE REVIEW")
 Moderation = StrEnum("Moderation", "HOLD_ALL HOLD_FIRST OPEN")
 ImportKind = StrEnum("ImportKind", "POST PAGE COMMENT IMAGE")
 RunStatus = StrEnum("RunStatus", "QUEUED RUNNING DONE FAILED")
-REVISION_LABELS = {"save": "Saved", "autosave": "Autosaved", "restore": "Restored"}
+REVISION_LABELS = {
+    "save": "Saved",
+    "autosave": "Autosaved",
+    "restore": "Restored",
+    "review": "Reviewed",
+}
 
 
 # The fallback formats of an image's variants (posts.images.normalise() picks one).
@@ -184,11 +189,14 @@ class Post(db.Model):
     meta_description: Mapped[str] = defaulted("", String(300))
     status: Mapped[str] = defaulted(PostStatus.DRAFT, String(16))
     featured: Mapped[bool] = defaulted(False)
-    # Loaded by `flask demo`; the dashboard offers to delete sample posts in one action.
+    # Loaded by `flask demo`, by the sample profile: shown marked as a sample, never under
+    # the real author's name; the dashboard offers to delete sample posts in one action.
     sample: Mapped[bool] = defaulted(False)
     published_at: Mapped[datetime | None] = mapped_column()
     last_reviewed: Mapped[date | None] = mapped_column()
-    reviewed_by: Mapped[str] = defaulted("", String(160))
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviewers.id", ondelete="SET NULL"), index=True
+    )
     # Medical content is marked up as MedicalWebPage for this audience.
     medical: Mapped[bool] = defaulted(False)
     audience: Mapped[str] = defaulted(Audience.PATIENTS, String(16))
@@ -221,6 +229,7 @@ class Post(db.Model):
     )
     cover: Mapped[Media | None] = relationship(lazy="joined")
     media: Mapped[list[Media]] = relationship(secondary=post_media)
+    reviewer: Mapped[Reviewer | None] = relationship()
 
     @staticmethod
     def is_public():
@@ -259,6 +268,55 @@ class Post(db.Model):
     @property
     def modified_at(self) -> datetime:
         return max(filter(None, [self.updated_at, self.published_at]))
+
+
+class Reviewer(db.Model):
+    """Who medically reviewed a post: a colleague with credentials and an optional profile
+    page, or an author of the blog (``author_id``), whose name, credentials and profile
+    then follow the author's own as they change."""
+
+    __tablename__ = "reviewers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    credentials: Mapped[str] = defaulted("", String(160))
+    url: Mapped[str] = defaulted("", String(500))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authors.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Author | None] = relationship()
+
+    @property
+    def shown(self) -> Author | Reviewer:
+        """Whose name and credentials are shown: the author's own, when she reviewed it."""
+        return self.author or self
+
+
+class ReviewLink(db.Model):
+    """A private link that shows a post, as it will publish, to a reviewing colleague.
+
+    The link carries a random token; only its SHA-256 is kept. It works until
+    ``expires_at`` or until the author revokes it (``revoked_at``).
+    """
+
+    __tablename__ = "review_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The author's note of whom the link is for.
+    label: Mapped[str] = defaulted("", String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    post: Mapped[Post] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > utcnow()
 
 
 class SlugRedirect(db.Model):
@@ -484,6 +542,8 @@ class Settings(db.Model):
     blocklist: Mapped[str] = defaulted("", Text)
     # One URL a line: the author's profiles elsewhere (structured data sameAs).
     same_as: Mapped[str] = defaulted("", Text)
+    # The dashboard lists published posts last reviewed longer ago than this.
+    review_after_months: Mapped[int] = defaulted(12)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @classmethod

@@ -37,3 +37,15 @@ def script_risks(fragment: str) -> list[str]:
                 if squashed.startswith(BAD_SCHEMES):
                     risks.append(f"{name} {attr}={value!r}")
     return risks
+
+
+def json_ld(page: str) -> list[dict]:
+    """The JSON-LD documents of a page, parsed."""
+    import json
+
+    tree = html5lib.parse(page, namespaceHTMLElements=False)
+    return [
+        json.loads(script.text)
+        for script in tree.iter("script")
+        if script.get("type") == "application/ld+json"
+    ]

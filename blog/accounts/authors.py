@@ -6,7 +6,7 @@ import re
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import ValidationError
@@ -15,7 +15,8 @@ from zxcvbn import zxcvbn
 from blog.accounts import sessions
 from blog.core import keys
 from blog.extensions import db
-from blog.models import Author, Post
+from blog.models import Author
+from blog.posts import samples
 
 MIN_PASSWORD_LENGTH = 12
 # zxcvbn's score: 3 is "safely unguessable" (about 10^8 guesses or more); it reads at
@@ -121,8 +122,15 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def create_author(name: str, email: str, password: str, credentials: str = "") -> Author:
-    """Create the author account and hand it the sample posts; the caller commits."""
+def create_author(
+    name: str,
+    email: str,
+    password: str,
+    credentials: str = "",
+    sample_posts: str = samples.KEEP_AS_DRAFTS,
+) -> Author:
+    """Create the author account; the sample posts leave the public site at once, kept
+    as drafts or deleted (``sample_posts``), and never become hers. The caller commits."""
     author = Author(
         name=name.strip(),
         email=email.strip().lower(),
@@ -131,18 +139,8 @@ def create_author(name: str, email: str, password: str, credentials: str = "") -
     )
     db.session.add(author)
     db.session.flush()
-    take_over_sample_posts(author)
+    samples.settle(sample_posts)
     return author
-
-
-def take_over_sample_posts(author: Author) -> None:
-    """Give the sample profile's posts to the real author and remove the profile."""
-    samples = db.session.scalars(select(Author).where(Author.password_hash.is_(None))).all()
-    for sample in samples:
-        db.session.execute(
-            update(Post).where(Post.author_id == sample.id).values(author_id=author.id)
-        )
-        db.session.delete(sample)
 
 
 def find_by_email(email: str) -> Author | None:

@@ -1,10 +1,13 @@
 """The first-run setup and sign-in forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from blog.accounts.authors import strong_password
+from blog.posts.samples import KEEP_AS_DRAFTS, START_EMPTY
+from blog.posts.trash import sample_post_count
 
 
 class SetupForm(FlaskForm):
@@ -20,9 +23,21 @@ class SetupForm(FlaskForm):
         "Password",
         validators=[DataRequired("Choose a password."), Length(max=200), strong_password],
     )
+    # Either way the sample posts leave the public site now; a form without it keeps them.
+    sample_posts = RadioField(
+        "The sample posts",
+        choices=[
+            SelectChoice(KEEP_AS_DRAFTS, "Keep the samples as drafts to look at"),
+            SelectChoice(START_EMPTY, "Start empty"),
+        ],
+        default=KEEP_AS_DRAFTS,
+    )
 
     def personal_words(self) -> list[str]:
         return [self.name.data or "", self.email.data or "", self.credentials.data or ""]
+
+    def has_samples(self) -> bool:
+        return sample_post_count() > 0
 
 
 class LoginForm(FlaskForm):

@@ -61,7 +61,11 @@ def setup():
     if not accounts.setup_open():  # another request finished setup first
         abort(404)
     author = accounts.create_author(
-        form.name.data, form.email.data, form.password.data, form.credentials.data or ""
+        form.name.data,
+        form.email.data,
+        form.password.data,
+        form.credentials.data or "",
+        form.sample_posts.data,
     )
     begin_session(author, remember=False)
     db.session.commit()

@@ -1,5 +1,6 @@
 """The author's area: every /admin URL (dashboard, editor, history and trash, settings,
-moderation, media library and upload, import, export, password), behind one guard."""
+moderation, media library and upload, import, review links and reminders, export, password),
+behind one guard."""
 
 from flask import Blueprint
 
@@ -13,5 +14,6 @@ from blog.author import (  # noqa: E402,F401  (registers the guard and the route
     imports,
     media,
     posts,
+    reviews,
     settings,
 )

@@ -37,10 +37,12 @@ from wtforms.widgets import TextArea
 from blog.accounts.authors import strong_password
 from blog.core.forms import comment_text, lower, strip
 from blog.core.inputs import row_id
-from blog.models import Moderation, PostStatus
+from blog.models import Moderation, PostStatus, Settings
 from blog.posts.publication import ACTIONS
+from blog.posts.reviews import colleagues
 
 META_IDEAL = (120, 155)
+REVIEW_AFTER_MONTHS = Settings.defaults()["review_after_months"]
 
 
 def normalize_newlines(text: str | None) -> str | None:
@@ -84,6 +86,25 @@ def post_size(form, field):
         raise ValidationError(problem)
 
 
+AUTHOR_HERSELF = "self"
+
+
+def reviewer_choices(sent: list | None) -> list[SelectChoice]:
+    """No one, the author herself, or a colleague named before; a signed-out echo of the
+    form offers only what was ``sent``."""
+    choices = [SelectChoice("", "No reviewer named")]
+    if not current_user.is_authenticated:
+        if sent and sent[0]:
+            choices.append(SelectChoice(sent[0], "The reviewer chosen before"))
+        return choices
+    me = ", ".join(filter(None, [current_user.name, current_user.credentials]))
+    choices.append(SelectChoice(AUTHOR_HERSELF, f"You ({me})"))
+    for colleague in colleagues():
+        label = ", ".join(filter(None, [colleague.name, colleague.credentials]))
+        choices.append(SelectChoice(str(colleague.id), label))
+    return choices
+
+
 class PostForm(FlaskForm):
     title = StringField(
         "Title",
@@ -110,7 +131,13 @@ class PostForm(FlaskForm):
     )
     meta_description = TextAreaField("Meta description", validators=[Optional(), Length(max=300)])
     last_reviewed = DateField("Last reviewed", validators=[Optional(), sensible_year])
-    reviewed_by = StringField("Reviewed by", validators=[Optional(), Length(max=160)])
+    # "" (none), "self" (the author) or a reviewer's id; a name typed below wins.
+    reviewer = SelectField("Medically reviewed by", choices=[], default="")
+    reviewer_name = StringField("New reviewer's name", validators=[Optional(), Length(max=120)])
+    reviewer_credentials = StringField(
+        "Their credentials", validators=[Optional(), Length(max=160)]
+    )
+    reviewer_url = StringField("Their profile page", validators=[Optional(), Length(max=500)])
     medical = BooleanField("Medical content", default=True)
     audience = SelectField(
         "Written for",
@@ -132,6 +159,21 @@ class PostForm(FlaskForm):
 
     def chosen_action(self) -> str:
         return self.intent.data if self.intent.data in ACTIONS else ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reviewer.choices = reviewer_choices(self.reviewer.raw_data)
+
+    def named_reviewer(self) -> None:
+        if not (self.reviewer_name.data or "").strip():
+            raise ValidationError("Give the new reviewer's name too, or clear this.")
+
+    def validate_reviewer_credentials(self, field):
+        self.named_reviewer()
+
+    def validate_reviewer_url(self, field):
+        self.named_reviewer()
+        http_urls(self, field)
 
 
 def valid_timezone(form, field):
@@ -190,6 +232,12 @@ class SettingsForm(FlaskForm):
     )
     show_views = BooleanField("Show view counts on posts")
     show_likes = BooleanField("Show likes on posts")
+    review_after_months = IntegerField(
+        "Remind me to review a post after (months)",
+        default=REVIEW_AFTER_MONTHS,
+        filters=[lambda value: REVIEW_AFTER_MONTHS if value is None else value],
+        validators=[Optional(), NumberRange(1, 120, "Enter a number of months from 1 to 120.")],
+    )
     blocklist = TextAreaField("Blocked words, sites and addresses")
     same_as = TextAreaField("Your profiles elsewhere", validators=[http_urls])
 
@@ -224,6 +272,16 @@ class PasswordForm(FlaskForm):
 
     def personal_words(self) -> list[str]:
         return [current_user.name, current_user.email or ""]
+
+
+class ReviewLinkForm(FlaskForm):
+    label = StringField("Who is it for? (optional)", validators=[Optional(), Length(max=80)])
+
+
+class NextForm(FlaskForm):
+    """A one-button action that says where to go back to."""
+
+    next = HiddenField()
 
 
 # -- Moderation ---------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from blog.core.forms import ActionForm
 from blog.extensions import db
 from blog.models import REVISION_LABELS, Revision
 from blog.posts.history import compare, is_unchanged, revisions_of
+from blog.posts.samples import delete_samples as delete_sample_content
 from blog.posts.trash import (
-    delete_sample_posts,
     empty_trash,
     move_to_trash,
     restore_from_trash,
@@ -123,7 +123,7 @@ def empty_trash_view():
 @bp.post("/samples/delete")
 def delete_samples():
     checked_action_form()
-    count = delete_sample_posts()
+    count = delete_sample_content()
     db.session.commit()
     flash(f"Deleted the {count} sample post{'s' if count != 1 else ''}.", "success")
     return redirect(url_for("author.dashboard"), 303)

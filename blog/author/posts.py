@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from blog.author import bp
 from blog.author.forms import META_IDEAL, PostForm, normalize_newlines, post_too_long
 from blog.author.guard import keeps_text
+from blog.author.reviewing import chosen_reviewer_id, dashboard_reviews, reviewer_value
 from blog.comments.moderation import count_by_status
 from blog.content import RenderedPost
 from blog.core.bounded import TooComplex
@@ -26,7 +27,7 @@ from blog.core.inputs import parse_id, sized_for, wants_json
 from blog.core.pagination import page_number, paginate
 from blog.extensions import db
 from blog.models import CommentStatus, Media, Post, PostStatus
-from blog.posts import listing, stats
+from blog.posts import listing, review_links, stats
 from blog.posts.history import autosave, compare, unsaved_autosave
 from blog.posts.images import media_for
 from blog.posts.publication import PublicationError, effective_status
@@ -57,6 +58,7 @@ def dashboard():
         trashed=trash_count(),
         action_form=ActionForm(),
         effective_status=effective_status,
+        **dashboard_reviews(),
     )
 
 
@@ -82,7 +84,7 @@ def form_data_for(post: Post) -> dict:
         "published_at": utc_to_local(post.published_at),
         "meta_description": post.meta_description,
         "last_reviewed": post.last_reviewed,
-        "reviewed_by": post.reviewed_by,
+        "reviewer": reviewer_value(post),
         "medical": post.medical,
         "audience": post.audience,
         "cover_media_id": post.cover_media_id,
@@ -105,7 +107,7 @@ def post_input(form: PostForm) -> PostInput:
         cover_media_id=form.cover_media_id.data,
         medical=form.medical.data,
         audience=form.audience.data,
-        reviewed_by=form.reviewed_by.data or "",
+        reviewer_id=chosen_reviewer_id(form),
         action=form.chosen_action(),
     )
 
@@ -186,6 +188,7 @@ def render_editor(
         zone_names=zone_abbreviations(),
         meta_ideal=META_IDEAL,
         action_form=ActionForm(),
+        review_links=review_links.working(post) if post and signed_in else [],
     )
     return page, status
 

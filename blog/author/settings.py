@@ -18,7 +18,7 @@ from blog.models import Author, Settings
 SITE_FIELDS = (
     "site_title", "tagline", "timezone", "about_md", "disclaimer", "moderation",
     "close_comments_after_days", "comments_enabled", "show_views", "show_likes",
-    "blocklist", "same_as",
+    "blocklist", "same_as", "review_after_months",
 )  # fmt: skip
 AUTHOR_FIELDS = ("name", "credentials", "job_title", "bio_md")
 

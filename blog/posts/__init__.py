@@ -17,5 +17,6 @@ def init_app(app: Flask) -> None:
         cover_image=seo.cover_image,
         seo_description=seo.description,
         post_structured_data=seo.post_structured_data,
+        review_credit=seo.review_credit,
         website_structured_data=seo.website_structured_data,
     )

@@ -91,13 +91,15 @@ def _entry(post: Post) -> ET.Element:
     url = absolute_url("public.post", slug=post.slug)
     entry = ET.Element(f"{{{ATOM}}}entry")
     _text(entry, "id", entry_id(post))
-    _text(entry, "title", post.title)
+    # A sample post says so, and never points to the real author's About page.
+    _text(entry, "title", f"Sample post: {post.title}" if post.sample else post.title)
     _link(entry, url, "alternate", "text/html")
     _text(entry, "published", iso_date(post.published_at))
     _text(entry, "updated", iso_date(post.modified_at))
     author = ET.SubElement(entry, f"{{{ATOM}}}author")
     _text(author, "name", post.author.name)
-    _text(author, "uri", absolute_url("public.about"))
+    if post.author.can_sign_in:
+        _text(author, "uri", absolute_url("public.about"))
     for tag in post.tags:
         ET.SubElement(
             entry,

@@ -73,6 +73,15 @@ def record_save(post: Post, kind: str = RevisionKind.SAVE) -> None:
     prune(post)
 
 
+def record_review(post: Post) -> None:
+    """Keep a revision saying the post was reviewed, even though its text is unchanged."""
+    db.session.add(
+        Revision(post_id=post.id, title=post.title, body_md=post.body_md, kind=RevisionKind.REVIEW)
+    )
+    db.session.flush()
+    prune(post)
+
+
 def prune(post: Post) -> None:
     """Forget what is older than the post's newest KEPT_REVISIONS saves and restores."""
     oldest_kept = db.session.scalar(

@@ -20,7 +20,8 @@ from sqlalchemy.orm import selectinload
 from blog.core.bounded import TooComplex
 from blog.core.clock import as_utc, aware_to_utc, utcnow
 from blog.extensions import db
-from blog.models import Author, Comment, Post, PostStatus, Settings
+from blog.models import Author, Comment, Post, PostStatus, Reviewer, Settings
+from blog.posts.reviews import NewReviewer, add_colleague, author_as_reviewer
 from blog.posts.writing import apply_rendering, render_text, set_tags, slug_for
 
 FRONT_MATTER_FIELDS = (
@@ -31,10 +32,19 @@ PRIVATE_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "ip_hash", 
 EXPORT_BATCH = 200
 
 
+def reviewer_text(post: Post) -> str:
+    """The reviewer as one line, "Dr. Sam Lee, MD" (front matter's reviewed_by)."""
+    if post.reviewer is None:
+        return ""
+    shown = post.reviewer.shown
+    return ", ".join(filter(None, [shown.name, shown.credentials]))
+
+
 def post_to_markdown(post: Post) -> str:
     """The post as Markdown with YAML front matter (the import format), quoted as needed."""
-    fields = {name: getattr(post, name) for name in FRONT_MATTER_FIELDS}
+    fields = {name: getattr(post, name, None) for name in FRONT_MATTER_FIELDS}
     fields["tags"] = [tag.name for tag in post.tags]
+    fields["reviewed_by"] = reviewer_text(post)
     if post.published_at is not None:
         fields["published_at"] = as_utc(post.published_at)
     document = frontmatter.Post(post.body_md.strip(), **fields)
@@ -68,6 +78,7 @@ def export_zip(target) -> None:
         data = {
             "exported_at": utcnow().isoformat(),
             "authors": _rows(Author),
+            "reviewers": _rows(Reviewer),
             "posts": rows,
             "comments": _rows(Comment),
             "settings": _rows(Settings),
@@ -144,7 +155,7 @@ def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:
         excerpt=_text(meta.get("excerpt")),
         meta_description=_text(meta.get("meta_description"))[:300],
         last_reviewed=_day(meta.get("last_reviewed")),
-        reviewed_by=_text(meta.get("reviewed_by"))[:160],
+        reviewer=_reviewer(_text(meta.get("reviewed_by")), author),
         medical=_flag(meta.get("medical"), True),
         audience="clinicians" if meta.get("audience") == "clinicians" else "patients",
     )
@@ -152,6 +163,17 @@ def import_markdown(text: str, author: Author) -> tuple[Post | None, str]:
     db.session.add(post)
     set_tags(post, _text(meta.get("tags")))
     return post, f"imported {slug}"
+
+
+def _reviewer(text: str, author: Author) -> Reviewer | None:
+    """The reviewer a front matter's "Name, credentials" names: the importing author when it
+    is her name, else a colleague (one made if new)."""
+    name, _, credentials = text.partition(",")
+    if not name.strip():
+        return None
+    if name.strip() == author.name:
+        return author_as_reviewer(author)
+    return add_colleague(NewReviewer(name.strip()[:120], credentials.strip()[:160]))
 
 
 def markdown_sources(path: Path) -> list[tuple[str, str]]:

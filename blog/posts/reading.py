@@ -76,7 +76,7 @@ def neighbours(post: Post) -> Neighbours:
 class Month:
     year: int
     month: int
-    posts: list  # rows of (title, slug, published_at, reading_minutes)
+    posts: list  # rows of (title, slug, published_at, reading_minutes, sample)
 
     @property
     def first_day(self) -> datetime:
@@ -102,9 +102,9 @@ def archive(year: int | None = None, month: int | None = None) -> list[Month]:
 
     Raises ValueError for a year or month that cannot exist.
     """
-    query = select(Post.title, Post.slug, Post.published_at, Post.reading_minutes).where(
-        Post.is_public()
-    )
+    query = select(
+        Post.title, Post.slug, Post.published_at, Post.reading_minutes, Post.sample
+    ).where(Post.is_public())
     bounds = archive_bounds(year, month)
     if bounds is not None:
         query = query.where(Post.published_at >= bounds[0], Post.published_at < bounds[1])

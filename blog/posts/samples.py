@@ -1,19 +1,24 @@
 """Sample content for a new site: a few posts, comments and an about page.
 
-Their author is a sample profile without a password: it cannot sign in, so the
-first-run setup stays open until the real author creates an account.
+Their author is a fictional sample profile without a password: it cannot sign in, so the
+first-run setup stays open until the real author creates an account. Sample posts stay
+with that profile and are marked as samples wherever they are shown, so they never
+appear under the real author's name. At setup the author chooses what becomes of them
+(``settle``): they leave the public site either way, as drafts to look at or deleted.
+Once an author exists, samples are never loaded again and the About page is hers.
 """
 
 from datetime import timedelta
 from importlib import resources
 
 import frontmatter
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from blog.content import render_comment, render_page
 from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Comment, CommentStatus, Post, PostStatus, Settings
+from blog.models import Author, Comment, CommentStatus, Post, PostStatus, Reviewer, Settings
+from blog.posts.trash import delete_sample_posts
 from blog.posts.writing import apply_rendering, set_tags
 
 SAMPLE_AUTHOR = {
@@ -21,10 +26,17 @@ SAMPLE_AUTHOR = {
     "credentials": "MD, Internal Medicine",
     "job_title": "Internal medicine physician",
     "bio_md": (
-        "Dr. Okafor is a sample profile. Replace it in **Settings** with your own name, "
-        "credentials and a short biography."
+        "Dr. Maya Okafor is a fictional profile that comes with Rounds' sample posts. "
+        "She is not a real physician, and nothing in the sample posts is medical advice."
     ),
 }
+# What becomes of the sample posts at setup: drafts to look at, or nothing at all.
+KEEP_AS_DRAFTS = "drafts"
+START_EMPTY = "empty"
+
+
+class SamplesRefused(Exception):
+    """Sample content is only for a site without an author; the message says why."""
 
 
 def _sample(name: str) -> str:
@@ -43,12 +55,30 @@ def sample_post_files() -> list[str]:
     )
 
 
+def sample_profile() -> Author | None:
+    return db.session.scalar(
+        select(Author).where(Author.password_hash.is_(None)).order_by(Author.id).limit(1)
+    )
+
+
 def load_sample_content() -> int:
-    """Create the sample author, posts, comments and about page; return the post count."""
-    author = db.session.scalar(select(Author).where(Author.password_hash.is_(None)).limit(1))
+    """Create the sample profile, posts, comments and about page; return the post count.
+
+    Raises SamplesRefused once an author account exists (her posts and About page are
+    never touched) or when the samples are already there.
+    """
+    if db.session.scalar(select(Author.id).where(Author.password_hash.is_not(None))):
+        raise SamplesRefused(
+            "An author account exists, so sample content is not loaded: it is only for a "
+            "new site, and never touches your posts or your About page."
+        )
+    if db.session.scalar(select(func.count()).where(Post.sample.is_(True))):
+        raise SamplesRefused("The sample posts are already loaded.")
+    author = sample_profile()
     if author is None:
         author = Author(**SAMPLE_AUTHOR, bio_html=render_page(SAMPLE_AUTHOR["bio_md"]))
         db.session.add(author)
+    reviewer = Reviewer(name=author.name, author=author)
     settings = Settings.current()
     db.session.add(settings)
     settings.about_md = _sample("about.md")
@@ -74,6 +104,7 @@ def load_sample_content() -> int:
             audience="patients",
             published_at=now - timedelta(days=days, hours=2),
             last_reviewed=(now - timedelta(days=reviewed)).date(),
+            reviewer=reviewer,
         )
         post.updated_at = post.published_at
         db.session.add(post)
@@ -114,3 +145,30 @@ def _load_sample_comments(posts: dict[str, Post], author: Author, now) -> None:
         db.session.add(comment)
         created.append(comment)
         post.comment_count += 1
+
+
+def settle(choice: str) -> None:
+    """At setup: take the sample posts off the public site at once (the caller commits).
+
+    KEEP_AS_DRAFTS unpublishes them; they stay marked as samples and with the sample
+    profile, comments included. START_EMPTY deletes them, their comments and the
+    profile. Either way the About page stops being the sample's.
+    """
+    settings = db.session.scalar(select(Settings).limit(1))
+    if settings is not None and settings.about_md == _sample("about.md"):
+        settings.about_md = settings.about_html = ""
+    if choice == KEEP_AS_DRAFTS:
+        for post in db.session.scalars(select(Post).where(Post.sample.is_(True))):
+            post.status, post.published_at = PostStatus.DRAFT, None
+        return
+    delete_samples()
+
+
+def delete_samples() -> int:
+    """Delete the sample posts (their comments go with them) and the sample profile once
+    it has no post left; the number of posts deleted."""
+    count = delete_sample_posts()
+    for profile in db.session.scalars(select(Author).where(Author.password_hash.is_(None))):
+        if not db.session.scalar(select(Post.id).where(Post.author_id == profile.id).limit(1)):
+            db.session.delete(profile)
+    return count

@@ -6,10 +6,12 @@ carries schema.org data naming the author with credentials, the dates, and the r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, url_for
 
 from blog.core.clock import iso_date
-from blog.models import Author, Post, Settings
+from blog.models import Author, Post, Reviewer, Settings
 from blog.posts.images import media_path
 
 AUDIENCES = {
@@ -52,25 +54,66 @@ def description(post: Post) -> str:
     return post.meta_description or post.summary or post.title
 
 
-def split_credentials(author: Author) -> tuple[str, str]:
-    """("MD", "Internal Medicine") from "MD, Internal Medicine"; job_title wins for the second."""
-    suffix, _, rest = (author.credentials or "").partition(",")
-    return suffix.strip(), (author.job_title or rest).strip()
+def split_credentials(person: Author | Reviewer) -> tuple[str, str]:
+    """("MD", "Internal Medicine") from "MD, Internal Medicine"; an author's job_title wins
+    for the second."""
+    suffix, _, rest = (person.credentials or "").partition(",")
+    return suffix.strip(), (getattr(person, "job_title", "") or rest).strip()
 
 
 def person(author: Author, settings: Settings) -> dict:
+    """The author as a schema.org Person. The About page and the profile links (Settings)
+    are the real author's: the sample profile, which cannot sign in, gets neither."""
     suffix, job_title = split_credentials(author)
-    data = {
-        "@type": "Person",
-        "name": author.name,
-        "url": absolute_url("public.about"),
-    }
+    data = {"@type": "Person", "name": author.name}
+    if author.can_sign_in:
+        data["url"] = absolute_url("public.about")
     if suffix:
         data["honorificSuffix"] = suffix
     if job_title:
         data["jobTitle"] = job_title
-    if settings.same_as_urls:
+    if author.can_sign_in and settings.same_as_urls:
         data["sameAs"] = settings.same_as_urls
+    return data
+
+
+@dataclass(frozen=True)
+class ReviewCredit:
+    """Who reviewed a post, as the page's "Medically reviewed by" line names them."""
+
+    name: str
+    credentials: str
+    url: str  # a profile page, or "" for none
+
+
+def review_credit(post: Post) -> ReviewCredit | None:
+    """The post's reviewer for the page; ``reviewed_by`` gives the structured data from
+    the same row, so the two can't disagree. An author of the blog as reviewer is named
+    as her profile now reads."""
+    reviewer = post.reviewer
+    if reviewer is None:
+        return None
+    url = reviewer.url
+    if reviewer.author is not None:
+        url = absolute_url("public.about") if reviewer.author.can_sign_in else ""
+    return ReviewCredit(reviewer.shown.name, reviewer.shown.credentials, url)
+
+
+def reviewed_by(post: Post, settings: Settings) -> dict | None:
+    """The reviewer as a schema.org Person: the author's own Person when she reviewed it."""
+    reviewer = post.reviewer
+    if reviewer is None:
+        return None
+    if reviewer.author is not None:
+        return person(reviewer.author, settings)
+    suffix, job_title = split_credentials(reviewer)
+    data = {"@type": "Person", "name": reviewer.name}
+    if suffix:
+        data["honorificSuffix"] = suffix
+    if job_title:
+        data["jobTitle"] = job_title
+    if reviewer.url:
+        data["url"] = reviewer.url
     return data
 
 
@@ -106,8 +149,9 @@ def post_structured_data(post: Post, settings: Settings) -> dict:
     review_target = data if post.medical else page
     if post.last_reviewed:
         review_target["lastReviewed"] = iso_date(post.last_reviewed)
-    if post.reviewed_by:
-        review_target["reviewedBy"] = {"@type": "Person", "name": post.reviewed_by}
+    reviewer = reviewed_by(post, settings)
+    if reviewer:
+        review_target["reviewedBy"] = reviewer
     if post.medical:
         data["audience"] = AUDIENCES.get(post.audience, AUDIENCES["patients"])
     cover = cover_image(post)

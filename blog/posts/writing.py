@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from blog.content import RenderedPost, render_post, truncate
 from blog.core.bounded import run_bounded
 from blog.core.clock import utcnow
+from blog.core.site import site_author
 from blog.extensions import db
 from blog.models import Author, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
 from blog.posts.history import keep_current_text, newest_revision, record_save, unsaved_autosave
@@ -118,7 +119,7 @@ class PostInput:
     cover_media_id: int | None = None
     medical: bool = True
     audience: str = "patients"
-    reviewed_by: str = ""
+    reviewer_id: int | None = None
     action: str = ""  # the button pressed: "publish", "schedule", "unpublish" or none
 
 
@@ -142,8 +143,10 @@ def save_post(post: Post, data: PostInput, rendered: RenderedPost | None = None)
     post.cover_media_id = data.cover_media_id
     post.medical = data.medical
     post.audience = data.audience
-    post.reviewed_by = data.reviewed_by.strip()
-    post.sample = False  # edited by the author: theirs now, not sample content
+    post.reviewer_id = data.reviewer_id
+    if post.sample:  # edited by the author: hers now, no longer sample content
+        post.sample = False
+        post.author = site_author()
     apply_rendering(post, rendered)
     mark_edited(post)
     set_tags(post, data.tags)

@@ -35,9 +35,17 @@ def reply_target(post: Post, form: CommentForm) -> Comment | None:
 
 
 def render_post_page(
-    post: Post, form: CommentForm | None = None, errors: list[str] | None = None, status=200
+    post: Post,
+    form: CommentForm | None = None,
+    errors: list[str] | None = None,
+    status=200,
+    template: str = "public/post.html",
+    **context,
 ):
-    """The post page, with the reader's own comment form (kept text, problems) if given."""
+    """The post page, with the reader's own comment form (kept text, problems) if given.
+
+    ``template`` and ``context``: a page built on it (a review link's, which extends
+    public/post.html), with what that page adds."""
     own_browser = reader.own_hashes()
     threads = visible_threads(post.id, own_browser)
     form = form or new_comment_form()
@@ -45,7 +53,7 @@ def render_post_page(
     if spam.form_token_problem(form.started.data or "", post.id) not in (None, spam.TOO_FAST):
         form.started.data = spam.form_token(post.id)
     page = render_template(
-        "public/post.html",
+        template,
         post=post,
         related=reading.related_posts(post),
         neighbours=reading.neighbours(post),
@@ -57,5 +65,6 @@ def render_post_page(
         awaiting_count=awaiting_count(threads),
         like_form=ActionForm(formdata=None),
         liked=has_liked(post.id, own_browser),
+        **context,
     )
     return page, status

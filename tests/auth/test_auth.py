@@ -40,16 +40,18 @@ def test_setup_is_open_while_only_the_sample_profile_exists(client, runner):
     assert "Setup token" in page_text(response)
 
 
-def test_setup_creates_the_author_signs_in_and_takes_over_sample_posts(app, client, runner):
+def test_setup_creates_the_author_signs_in_and_never_hands_her_the_samples(app, client, runner):
     runner.invoke(args=["demo"])
     response = client.post("/setup", data=setup_form(app))
     # Two-step sign-in is offered straight away
     assert response.headers["Location"] == "/admin/account/two-step?welcome=1"
-    author = db.session.scalar(select(Author))
+    author = db.session.scalar(select(Author).where(Author.password_hash.is_not(None)))
     assert author.email == "jane@example.org" and author.credentials == "MD, Psychiatry"
     assert author.can_sign_in and author.password_hash != "a long enough passphrase"
-    assert db.session.scalar(select(func.count(Author.id))) == 1  # sample profile gone
-    assert {post.author_id for post in db.session.scalars(select(Post))} == {author.id}
+    # By default the samples stay, as drafts, with the sample profile.
+    posts = db.session.scalars(select(Post)).all()
+    assert len(posts) == 4 and {post.status for post in posts} == {"draft"}
+    assert all(post.sample and post.author_id != author.id for post in posts)
     assert client.get("/admin/password").status_code == 200  # signed in
     assert client.get("/setup").status_code == 404
 
@@ -247,7 +249,9 @@ def test_create_author_reads_the_password_from_stdin(runner):
     assert result.exit_code == 0, result.output
     author = db.session.scalar(select(Author).where(Author.email == "cli@example.org"))
     assert author.can_sign_in and author.credentials == "DO"
-    assert db.session.scalar(select(func.count(Author.id))) == 1
+    assert db.session.scalar(select(func.count(Author.id))) == 2  # and the sample profile
+    posts = db.session.scalars(select(Post)).all()
+    assert posts and all(post.sample and post.status == "draft" for post in posts)
 
 
 def test_create_author_prompts_for_everything(runner):

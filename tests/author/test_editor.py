@@ -41,7 +41,8 @@ def test_new_post_form_has_the_contract_fields(author_client):
     page = author_client.get("/admin/posts/new").get_data(as_text=True)
     for name in ("title", "slug", "body", "excerpt", "tags", "featured", "status", "published_at",
                  "meta_description", "last_reviewed", "csrf_token", "cover_media_id", "medical",
-                 "audience", "reviewed_by"):  # fmt: skip
+                 "audience", "reviewer", "reviewer_name", "reviewer_credentials",
+                 "reviewer_url"):  # fmt: skip
         assert f'name="{name}"' in page, name
     assert '<input checked id="medical" name="medical" type="checkbox"' in page
     assert ">No cover</span>" in page
@@ -190,7 +191,9 @@ def test_saving_a_sample_post_makes_it_the_authors(author_client, make_post):
         data=form(status="published", published_at="2026-01-01T09:00"),
     )
     db.session.expire_all()
-    assert db.session.get(Post, post.id).sample is False
+    saved = db.session.get(Post, post.id)
+    assert saved.sample is False
+    assert saved.author.name == "Dr. Ada Lovelace"  # hers now, under her name
 
 
 def test_every_field_is_saved(author_client):
@@ -201,7 +204,8 @@ def test_every_field_is_saved(author_client):
             featured="y",
             meta_description="About salt",
             last_reviewed="2026-02-01",
-            reviewed_by="Dr. B, MD",
+            reviewer_name="Dr. B",
+            reviewer_credentials="MD",
             medical=None,
             audience="clinicians",
         ),
@@ -209,7 +213,8 @@ def test_every_field_is_saved(author_client):
     post = only_post()
     assert (post.excerpt, post.featured, post.meta_description) == ("Short", True, "About salt")
     assert post.last_reviewed.isoformat() == "2026-02-01"
-    assert (post.reviewed_by, post.medical, post.audience) == ("Dr. B, MD", False, "clinicians")
+    assert (post.reviewer.name, post.reviewer.credentials) == ("Dr. B", "MD")
+    assert (post.medical, post.audience) == (False, "clinicians")
     assert db.session.scalar(select(func.count(Tag.id))) == 0
 
 

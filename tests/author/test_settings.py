@@ -24,6 +24,7 @@ def settings_form(**fields):
         "show_views": "y",
         "blocklist": "casino\nspam.example",
         "same_as": "https://orcid.org/0000-0001\nhttp://example.org/me",
+        "review_after_months": "18",
     }
     data.update(fields)
     return {key: value for key, value in data.items() if value is not None}

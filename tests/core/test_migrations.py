@@ -13,7 +13,17 @@ from sqlalchemy.exc import IntegrityError
 
 from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Comment, Media, Post, PostStatus, Revision, Settings
+from blog.models import (
+    Author,
+    Comment,
+    Media,
+    Post,
+    PostStatus,
+    Reviewer,
+    ReviewLink,
+    Revision,
+    Settings,
+)
 from blog.posts.search import SearchPage
 from blog.posts.writing import apply_rendering, set_tags
 from tests.conftest import ROOT
@@ -132,15 +142,32 @@ def check_site(post_id: int) -> None:
 
 
 def check_down_and_up() -> None:
+    """The last revision (reviewers, review links) down and up: a named reviewer goes back
+    to text and returns, and the sample posts setup had handed to the author go back to a
+    sample profile."""
     post_id = fill_site()
+    post = db.session.get(Post, post_id)
+    post.reviewer = Reviewer(name="Dr. Sam Lee", credentials="MD, Cardiology")
+    db.session.add(ReviewLink(post=post, token_hash="0" * 64, expires_at=utcnow()))
+    db.session.commit()
     db.session.remove()
     downgrade(directory=MIGRATIONS, revision="-1")
-    # 268b05d124c2 (imports) adds tables only: going down removes them, the rest stays.
-    tables = set(inspect(db.engine).get_table_names())
-    assert not tables & {"path_redirects", "import_items", "import_runs"}
-    assert {"posts", "comments", "media", "author_sessions"} <= tables
+    tables = inspect(db.engine).get_table_names()
+    assert "reviewers" not in tables and "review_links" not in tables
+    with db.engine.begin() as connection:
+        reviewed_by = connection.execute(text("SELECT reviewed_by FROM posts")).scalars()
+        assert list(reviewed_by) == ["Dr. Sam Lee, MD, Cardiology"]
+        # As setup used to: the sample posts handed to the author, who signs in.
+        connection.execute(text("UPDATE authors SET password_hash = 'x', email = 'm@x.org'"))
+        connection.execute(
+            text("UPDATE posts SET sample = :yes, last_reviewed = :day"),
+            {"yes": True, "day": utcnow().date()},
+        )
     upgrade(directory=MIGRATIONS)
     check_site(post_id)
+    post = db.session.get(Post, post_id)
+    assert (post.reviewer.name, post.reviewer.credentials) == ("Dr. Sam Lee", "MD, Cardiology")
+    assert not post.author.can_sign_in and post.author.name == "Dr. Maya Okafor"
     assert schema_differences() == []
 
 
@@ -175,3 +202,47 @@ def check_server_defaults() -> None:
     comment = db.session.scalar(select(Comment).where(Comment.author_name == "Bare"))
     assert (comment.status, comment.is_author, comment.hold_reason) == ("pending", False, "")
     assert db.session.scalar(select(Media).where(Media.name == "bare")).variant_widths == []
+
+
+def test_reviewers_come_from_the_old_free_text_and_the_posts_own_author(tmp_path):
+    """Before reviewers were rows, a review date with no reviewer named read "Medically
+    reviewed by" the author: the migration names her, so the page and the structured
+    data now say the same; a named reviewer becomes a row with credentials."""
+    from blog import create_app
+    from tests.conftest import base_config
+
+    app = create_app(base_config(tmp_path / "old.sqlite3", tmp_path))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="f302ebb5f01b")
+        past = {"past": utcnow() - timedelta(days=1), "day": utcnow().date()}
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO authors (id, name, credentials, job_title, bio_md, bio_html,"
+                    " email, password_hash, created_at)"
+                    " VALUES (1, 'Dr. Ada', 'MD, Cardiology', '', '', '', 'a@x.org', 'x', :past)"
+                ),
+                past,
+            )
+            for slug, reviewed_by, day in [
+                ("self", "", ":day"),
+                ("named", "Dr. Sam Lee, MD", ":day"),
+                ("unreviewed", "", "NULL"),
+            ]:
+                connection.execute(
+                    text(
+                        "INSERT INTO posts (author_id, title, slug, status, published_at,"
+                        f" last_reviewed, reviewed_by, medical, created_at, updated_at) VALUES"
+                        f" (1, '{slug}', '{slug}', 'published', :past, {day}, '{reviewed_by}',"
+                        " true, :past, :past)"
+                    ),
+                    past,
+                )
+        upgrade(directory=MIGRATIONS)
+        reviewers = {post.slug: post.reviewer for post in db.session.scalars(select(Post))}
+        assert reviewers["self"].author_id == 1 and reviewers["unreviewed"] is None
+        assert (reviewers["named"].name, reviewers["named"].credentials) == ("Dr. Sam Lee", "MD")
+        page = app.test_client().get("/post/self").get_data(as_text=True)
+        assert "Medically reviewed by <a" in page and "Dr. Ada</a>, MD, Cardiology, on" in page
+        db.session.remove()
+        db.engine.dispose()

@@ -91,6 +91,9 @@ def test_author_and_reader_write_paths_take_the_write_lock_first(
         ),
         lambda: client.post(f"/admin/comments/{pending.id}/approve", headers=BROWSER),
         lambda: upload(client, image_bytes(), headers=BROWSER),
+        lambda: client.post(f"/admin/posts/{post.id}/review-links", headers=BROWSER),
+        lambda: client.post("/admin/review-links/1/revoke", headers=BROWSER),
+        lambda: client.post(f"/admin/posts/{post.id}/reviewed", headers=BROWSER),
         lambda: client.post(f"/admin/posts/{post.id}/delete", headers=BROWSER),
         lambda: client.post(f"/admin/posts/{post.id}/restore", headers=BROWSER),
     ]

@@ -102,6 +102,15 @@ def page(browser):
     context.close()
 
 
+def sign_in_page(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through /login in the browser and land on the dashboard."""
+    page.goto(base_url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/admin/")
+
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -117,11 +126,7 @@ def signed_in_page(page, live_server, live_app):
         )
         db.session.commit()
         db.session.remove()
-    page.goto(live_server.url + "/login")
-    page.fill("#email", "ada@example.org")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
+    sign_in_page(page, live_server.url, "ada@example.org", PASSWORD)
     page.dialogs = []
 
     def leave(dialog):

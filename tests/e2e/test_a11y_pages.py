@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from blog.extensions import db
 from blog.models import Author, Post
+from tests.e2e.conftest import sign_in_page
 
 PASSWORD = "correct horse battery staple"
 SAMPLE_SLUG = "understanding-blood-pressure"
@@ -166,11 +167,7 @@ def test_public_pages_pass_the_accessibility_checks(browser, live_server, site, 
 def test_admin_pages_pass_the_accessibility_checks(browser, live_server, site, scheme):
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#email", "ada@example.org")
-    page.fill("#password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
+    sign_in_page(page, live_server.url, "ada@example.org", PASSWORD)
     paths = [path.format(**site) for path in ADMIN_PAGES]
     failures = {path: audit(page, live_server.url + path) for path in paths}
     context.close()

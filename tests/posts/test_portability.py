@@ -8,7 +8,7 @@ import frontmatter
 from sqlalchemy import delete, select
 
 from blog.extensions import db
-from blog.models import Post, PostStatus, Tag, post_tags
+from blog.models import Post, PostStatus, Reviewer, Tag, post_tags
 
 
 def test_export_then_import_gives_the_posts_back(runner, author, make_post, tmp_path):
@@ -107,13 +107,14 @@ def test_exported_front_matter_round_trips_every_field(runner, author, make_post
         meta_description="Sodium, 'hidden' and \"added\"\non two lines",
         published_at=datetime(2024, 5, 6, 7, 8, 9),
         last_reviewed=date(2024, 6, 1),
-        reviewed_by="Dr. B: cardiology",
+        reviewer=Reviewer(name="Dr. B: cardiology", credentials="MD"),
         medical=False,
         audience="clinicians",
     )
     fields = ("title", "excerpt", "meta_description", "published_at", "last_reviewed")
-    fields += ("reviewed_by", "medical", "audience", "status", "featured", "body_md")
+    fields += ("medical", "audience", "status", "featured", "body_md")
     before = {name: getattr(made, name) for name in fields}
+    before["reviewer"] = ("Dr. B: cardiology", "MD")
     runner.invoke(args=["export", str(tmp_path / "export.zip")])
     db.session.execute(delete(post_tags))
     db.session.execute(delete(Post))
@@ -121,7 +122,9 @@ def test_exported_front_matter_round_trips_every_field(runner, author, make_post
     result = runner.invoke(args=["import", str(tmp_path / "export.zip")])
     assert "Imported 1 posts." in result.output, result.output
     post = db.session.scalar(select(Post))
-    assert {name: getattr(post, name) for name in fields} == before
+    after = {name: getattr(post, name) for name in fields}
+    after["reviewer"] = (post.reviewer.name, post.reviewer.credentials)
+    assert after == before
     assert post.slug == made.slug and [tag.name for tag in post.tags] == ["Heart", "Salt"]
 
 

@@ -1,6 +1,5 @@
 """Head tags and schema.org data on post pages and the home page."""
 
-import json
 import re
 from datetime import date
 
@@ -8,7 +7,8 @@ import html5lib
 import pytest
 
 from blog.extensions import db
-from blog.models import Author, Media, Settings
+from blog.models import Author, Media, Reviewer, Settings
+from tests.html_checks import json_ld
 
 ROOT = "https://blog.example.org"
 
@@ -25,6 +25,7 @@ def physician(app):
         credentials="MD, Internal Medicine",
         job_title="",
         email="maya@example.org",
+        password_hash="signs in",  # the blog's author, not a sample profile
     )
     db.session.add(person)
     settings = Settings.current()
@@ -61,15 +62,6 @@ def head_tags(page: str) -> dict[str, list[str]]:
     for link in tree.iter("link"):
         found.setdefault("link:" + link.get("rel"), []).append(link.get("href"))
     return found
-
-
-def json_ld(page: str) -> list[dict]:
-    tree = html5lib.parse(page, namespaceHTMLElements=False)
-    return [
-        json.loads(script.text)
-        for script in tree.iter("script")
-        if script.get("type") == "application/ld+json"
-    ]
 
 
 def test_post_head_has_title_description_canonical_open_graph_and_twitter(
@@ -119,7 +111,7 @@ def test_blog_posting_structured_data(client, make_post, physician, cover):
         tags="Sleep, Heart",
         excerpt="How sleep protects the heart.",
         last_reviewed=date(2026, 11, 1),
-        reviewed_by="Dr. Sam Lee, MD",
+        reviewer=Reviewer(name="Dr. Sam Lee", credentials="MD"),
         cover_media_id=cover.id,
     )
     (data,) = json_ld(client.get("/post/sleep-and-the-heart").text)
@@ -152,7 +144,7 @@ def test_blog_posting_structured_data(client, make_post, physician, cover):
         "@type": "WebPage",
         "@id": url,
         "lastReviewed": "2026-11-01",
-        "reviewedBy": {"@type": "Person", "name": "Dr. Sam Lee, MD"},
+        "reviewedBy": {"@type": "Person", "name": "Dr. Sam Lee", "honorificSuffix": "MD"},
     }
     assert "audience" not in data
 
@@ -173,7 +165,7 @@ def test_medical_posts_are_medical_web_pages_with_their_audience(
         medical=True,
         audience=audience,
         last_reviewed=date(2026, 10, 2),
-        reviewed_by="Dr. Sam Lee",
+        reviewer=Reviewer(name="Dr. Sam Lee"),
     )
     (data,) = json_ld(client.get("/post/statin-dosing").text)
     assert data["@type"] == "MedicalWebPage"
