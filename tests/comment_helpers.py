@@ -1,4 +1,5 @@
-"""Helpers for the comment tests: a valid form submission, and the page's comment section."""
+"""Helpers for the reader tests: a valid comment form, the page's comment section, and a
+confirmed like."""
 
 from sqlalchemy import select
 
@@ -56,3 +57,9 @@ def comments_section(page: str) -> str:
 def reader_cookie(client) -> str | None:
     cookie = client.get_cookie(COOKIE)
     return cookie.value if cookie else None
+
+
+def like_twice(client, slug: str, **kwargs):
+    """A browser's first press gets the reader cookie; the second one counts."""
+    client.post(f"/post/{slug}/like", **kwargs)
+    return client.post(f"/post/{slug}/like", **kwargs)

@@ -16,6 +16,7 @@ from itsdangerous import URLSafeTimedSerializer
 # Purposes: each use of the secret key names its own.
 READER_IP = "reader-ip"
 READER_BROWSER = "reader-browser"
+READER_COOKIE = "reader-cookie"  # the site's signature on a reader's browser token
 FIRST_RUN_SETUP = "rounds:first-run-setup"
 COMMENT_FORM = "rounds.comment-form"
 

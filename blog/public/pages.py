@@ -16,6 +16,8 @@ from blog.posts import reading
 from blog.public import reader
 from blog.public.forms import CommentForm
 
+LIKE_CONFIRM = "confirm"  # ?like=confirm: the first press from a browser set its cookie
+
 
 def new_comment_form() -> CommentForm:
     form = CommentForm(formdata=None)
@@ -57,5 +59,6 @@ def render_post_page(
         awaiting_count=awaiting_count(threads),
         like_form=ActionForm(formdata=None),
         liked=has_liked(post.id, own_browser),
+        like_confirm=request.args.get("like") == LIKE_CONFIRM,
     )
     return page, status
