@@ -87,3 +87,7 @@ PROXY_COUNT = 0
 
 # Seconds shared caches and browsers may keep public pages.
 PUBLIC_CACHE_SECONDS = 60
+
+# Views are counted in memory and written by each worker at most this often (seconds),
+# in one transaction; a crash loses at most this long of counts, a clean stop none.
+VIEW_FLUSH_SECONDS = 1

@@ -19,3 +19,10 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"
+
+
+def worker_exit(server, worker):
+    """Write the views this worker has counted but not written yet (blog.posts.stats)."""
+    from blog.posts import stats
+
+    stats.close_all()

@@ -17,6 +17,7 @@ from itsdangerous import URLSafeTimedSerializer
 READER_IP = "reader-ip"
 READER_BROWSER = "reader-browser"
 READER_COOKIE = "reader-cookie"  # the site's signature on a reader's browser token
+READER_VIEW = "reader-view"  # who viewed a post on a day, to count each reader once
 FIRST_RUN_SETUP = "rounds:first-run-setup"
 COMMENT_FORM = "rounds.comment-form"
 

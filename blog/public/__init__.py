@@ -1,8 +1,9 @@
 """Every reader URL: home, posts, tags, search, feeds, sitemap, about, media files, and the
-reader's comment and like endpoints. Anonymous, cacheable where the page is the same for all."""
+reader's comment, like and view-counting endpoints. Anonymous, cacheable where the page is
+the same for all."""
 
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from blog.public import comments, views  # noqa: E402,F401  (registers the routes)
+from blog.public import beacon, comments, views  # noqa: E402,F401  (registers the routes)

@@ -60,5 +60,6 @@ def render_post_page(
         like_form=ActionForm(formdata=None),
         liked=has_liked(post.id, own_browser),
         like_confirm=request.args.get("like") == LIKE_CONFIRM,
+        count_view=post.visible and not current_user.is_authenticated,
     )
     return page, status

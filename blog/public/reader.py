@@ -1,12 +1,14 @@
 """The reader's browser token: a random cookie, signed by the site, that lets a browser
-recognise its own pending comments and likes.
+recognise its own pending comments and likes, and counts its views once a day.
 
 Only keyed hashes of the token are stored. The cookie is set when the reader comments or
 presses Like, never on a plain read. A value the site did not sign is ignored as if there
 were none, so a script can't make up a new "browser" for every like.
 """
 
+import ipaddress
 import secrets
+from datetime import date
 
 from flask import Response, g, request
 
@@ -64,3 +66,25 @@ def remember(response: Response) -> Response:
             secure=request.is_secure,
         )
     return response
+
+
+def _network() -> str:
+    """The reader's address, an IPv6 address as its /64 (one household or phone)."""
+    address = request.remote_addr or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def view_hash(slug: str, day: date) -> str:
+    """Who a view of the post ``slug`` on ``day`` is from, so each reader counts once a
+    day: a keyed hash of the post and the browser token or, without one, the address.
+    The key changes every day, so the hashes of two days never match, and because the post
+    is hashed in, one reader's hashes for two posts don't match either."""
+    token = _token()
+    who = f"browser {token}" if token else f"address {_network()}"
+    return keys.keyed_hash(f"{keys.READER_VIEW}:{day.isoformat()}", f"{slug}\n{who}")
