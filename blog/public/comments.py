@@ -16,7 +16,7 @@ from blog.core.templating import plural
 from blog.extensions import csrf, db, limiter
 from blog.models import CommentStatus, Post
 from blog.public import bp, reader
-from blog.public.forms import CommentForm
+from blog.public.forms import CommentForm, reader_form
 from blog.public.pages import LIKE_CONFIRM, render_post_page
 
 CLOSED = "Comments are closed on this post, so yours was not saved. Your text is below."
@@ -47,7 +47,8 @@ def public_post_or_404(slug: str) -> Post:
 def comment_limit_reached(_limit):
     """Refuse with 429 on the post page itself, so the reader keeps their text."""
     post = public_post_or_404(request.view_args["slug"])
-    return current_app.make_response(render_post_page(post, CommentForm(), [RATE_LIMITED], 429))
+    form = reader_form(CommentForm)
+    return current_app.make_response(render_post_page(post, form, [RATE_LIMITED], 429))
 
 
 def form_problems(form: CommentForm, post: Post) -> list[str]:
@@ -66,11 +67,11 @@ def form_problems(form: CommentForm, post: Post) -> list[str]:
 
 
 @bp.post("/post/<slug>/comments")
-@csrf.exempt  # CommentForm checks the token itself, so a failure keeps the reader's text
+@csrf.exempt  # reader_form: no token for readers; the author's is checked by the form itself
 @limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], on_breach=comment_limit_reached)
 def comment(slug: str):
     post = public_post_or_404(slug)
-    form = CommentForm()
+    form = reader_form(CommentForm)
     if not moderation.comments_open(post, site_settings()):
         return render_post_page(post, form, [CLOSED], 403)
     problems = form_problems(form, post)
@@ -103,6 +104,7 @@ def comment(slug: str):
 
 
 @bp.post("/post/<slug>/like")
+@csrf.exempt  # as the comment form
 @limiter.limit(lambda: current_app.config["LIKE_RATE_LIMIT"])
 def like(slug: str):
     """Like the post, or take the like back. A like counts only from a browser holding a
@@ -111,7 +113,7 @@ def like(slug: str):
     post = public_post_or_404(slug)
     if not site_settings().show_likes:
         abort(404)
-    if not ActionForm().validate_on_submit():
+    if not reader_form(ActionForm).validate_on_submit():
         abort(400)
     post_id = post.id
     if not reader.has_token():

@@ -26,7 +26,7 @@ from blog.models import Post, SlugRedirect, Tag, post_tags
 from blog.posts import feeds, images, reading
 from blog.posts import search as site_search
 from blog.posts import sitemap as site_map
-from blog.public import bp
+from blog.public import bp, reader
 from blog.public.pages import render_post_page
 
 ONE_YEAR = 31_536_000
@@ -69,7 +69,12 @@ def post(slug: str):
         abort(410 if was_public else 404)  # a 410 would confirm a draft's guessed address
     if not found.visible and not current_user.is_authenticated:
         abort(404)
-    return render_post_page(found)
+    if not reader.has_token():  # else the page shows the reader's own comments and like
+        cacheable()
+    page, status = render_post_page(found)
+    response = current_app.make_response((page, status))
+    response.vary.add("Cookie")
+    return response
 
 
 def tag_or_404(slug: str) -> Tag:

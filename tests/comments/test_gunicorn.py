@@ -72,7 +72,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def reader(base: str, slug: str, number: int, statuses: list, errors: list) -> None:
-    """One reader: load the post for the CSRF cookie and form, then post ten comments."""
+    """One reader: load the post for its form, then post ten comments."""
     try:
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
@@ -80,8 +80,7 @@ def reader(base: str, slug: str, number: int, statuses: list, errors: list) -> N
         with opener.open(f"{base}/post/{slug}", timeout=30) as response:
             page = response.read().decode()
         fields = {
-            name: re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page).group(1)
-            for name in ("csrf_token", "started")
+            "started": re.search(r'<input[^>]*name="started"[^>]*value="([^"]*)"', page).group(1)
         }
         for index in range(COMMENTS_EACH):
             data = urllib.parse.urlencode(

@@ -7,6 +7,7 @@ from blog.extensions import db
 from blog.models import Post, PostLike
 from blog.public.reader import COOKIE
 from tests.comment_helpers import change_settings, like_twice, reader_cookie
+from tests.conftest import sign_in
 
 JSON = {"Accept": "application/json"}
 
@@ -123,10 +124,15 @@ def test_view_counter_hidden_when_switched_off(client, make_post):
 
 
 @pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
-def test_like_needs_the_csrf_token(client, make_post):
+def test_a_readers_like_needs_no_token_and_the_authors_does(client, make_post, author):
     post = make_post("Sleep")
+    page = client.get("/post/sleep").text
+    assert "csrf_token" not in page
+    assert like_twice(client, "sleep").status_code == 303
+    assert like_count(post) == 1
+    sign_in(client, author)
     assert client.post("/post/sleep/like").status_code == 400
-    assert like_count(post) == 0
+    assert like_count(post) == 1
 
 
 def test_cannot_like_a_draft(client, make_post):
