@@ -71,7 +71,8 @@ def write_views(seen: Iterable[Seen]) -> int:
     A receipt is inserted for each reader not yet counted for that post on that day
     (insert-or-ignore); only the receipts actually inserted add to the post's total and
     to its count for the day. Views of posts readers can't see (unknown, hidden, trashed)
-    are dropped. Rows go in a fixed order, so two processes never wait on each other.
+    are dropped. Rows go in a fixed order, so two processes writing at once can't
+    deadlock (PostgreSQL locks rows as it goes).
     """
     seen = sorted(seen)
     begin_write()
