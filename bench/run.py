@@ -4,7 +4,7 @@
 
 Builds a temporary SQLite site with N posts (through the real content pipeline once,
 then copied), starts gunicorn with the production config on a free local port, and
-drives it from client threads for a fixed time: home, post pages (which count views),
+drives it from client threads for a fixed time: home, post pages,
 tag pages and the health check. Prints requests per second and latency percentiles per
 page. Stops by itself; touches nothing outside a temporary folder.
 """

@@ -174,7 +174,11 @@ def register_security_headers(app: Flask) -> None:
             and not (session.modified or "Set-Cookie" in headers)
         ):
             seconds = int(app.config["PUBLIC_CACHE_SECONDS"])
-            headers["Cache-Control"] = f"public, max-age={seconds}"
+            stale = int(app.config["PUBLIC_STALE_SECONDS"])
+            headers["Cache-Control"] = f"public, max-age={seconds}, stale-while-revalidate={stale}"
+            # A cache that asks again with the page's ETag gets 304 while nothing changed.
+            response.add_etag()
+            response.make_conditional(request)
         elif "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-cache, private"
         return response

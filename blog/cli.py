@@ -267,13 +267,15 @@ def import_site_command(
 
 @click.command("purge")
 def purge_command() -> None:
-    """Delete old spam and erase old reader IP hashes (SPAM_PURGE_DAYS, IP_HASH_DAYS)."""
+    """Delete old spam, erase old reader IP hashes (SPAM_PURGE_DAYS, IP_HASH_DAYS) and
+    view receipts older than two days."""
     result = purge.purge()
     config = current_app.config
     click.echo(
         f"Deleted {result.spam_deleted} spam comments older than "
         f"{config['SPAM_PURGE_DAYS']} days; erased {result.ip_hashes_erased} IP hashes "
-        f"older than {config['IP_HASH_DAYS']} days."
+        f"older than {config['IP_HASH_DAYS']} days and {result.view_receipts_deleted} view "
+        f"receipts older than {purge.VIEW_RECEIPT_DAYS} days."
     )
     begin_write()
     ended, forgotten = sessions.purge_expired(), limits.purge_old()

@@ -96,8 +96,15 @@ SESSION_MAX_DAYS = 30
 # Number of reverse proxies in front of the app (nginx: 1) whose X-Forwarded-* to trust.
 PROXY_COUNT = 0
 
-# Seconds shared caches and browsers may keep public pages.
+# Seconds shared caches and browsers may keep public pages, and then go on showing the
+# kept copy while they fetch a new one (stale-while-revalidate). A new comment or an edit
+# reaches every reader within PUBLIC_CACHE_SECONDS + PUBLIC_STALE_SECONDS.
 PUBLIC_CACHE_SECONDS = 60
+PUBLIC_STALE_SECONDS = 30
+
+# Views are counted in memory and written by each worker at most this often (seconds),
+# in one transaction; a crash loses at most this long of counts, a clean stop none.
+VIEW_FLUSH_SECONDS = 1
 
 # Days a review link (a draft shown to a reviewing colleague) works unless revoked.
 REVIEW_LINK_DAYS = 7

@@ -28,3 +28,10 @@ forwarded_allow_ips = "127.0.0.1"
 # No control socket: nothing uses it (systemd starts, reloads and stops the server), and
 # the sandboxed unit gives the service no writable home to put it in.
 control_socket_disable = True
+
+
+def worker_exit(server, worker):
+    """Write the views this worker has counted but not written yet (blog.posts.stats)."""
+    from blog.posts import stats
+
+    stats.close_all()

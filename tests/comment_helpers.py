@@ -1,10 +1,12 @@
-"""Helpers for the comment tests: a valid form submission, and the page's comment section."""
+"""Helpers for the reader tests: a valid comment form, the page's comment section, a
+confirmed like, and a counted view."""
 
 from sqlalchemy import select
 
 from blog.comments import spam
 from blog.extensions import db
 from blog.models import Comment, Settings
+from blog.posts import stats
 from blog.public.reader import COOKIE
 
 FAST_FORMS = {"COMMENT_MIN_SECONDS": 0}
@@ -56,3 +58,19 @@ def comments_section(page: str) -> str:
 def reader_cookie(client) -> str | None:
     cookie = client.get_cookie(COOKIE)
     return cookie.value if cookie else None
+
+
+def like_twice(client, slug: str, **kwargs):
+    """A browser's first press gets the reader cookie; the second one counts."""
+    client.post(f"/post/{slug}/like", **kwargs)
+    return client.post(f"/post/{slug}/like", **kwargs)
+
+
+def see(client, slug: str, headers=BROWSER, **kwargs):
+    """What the post page's script sends once the page has loaded."""
+    return client.post(f"/post/{slug}/seen", headers=headers, **kwargs)
+
+
+def write_views() -> int:
+    """Write the views counted so far, as the app's writer thread would."""
+    return stats.flush_views()

@@ -20,15 +20,23 @@ TAMPERED = "This form has expired. Your text is kept below: please send it again
 
 
 def form_token(post_id: int) -> str:
-    """A signed token saying when the comment form for this post was served."""
-    return keys.serializer(keys.COMMENT_FORM).dumps(post_id)
+    """A signed token saying in which minute the comment form for this post was made.
+
+    To the minute, not the second, so a post page is the same for every reader who opens
+    it within the minute and caches can share it. The time is when the page was made,
+    which for a cached page is before this reader opened it: COMMENT_MAX_AGE_HOURS is
+    counted from then, and "too fast" means sent within COMMENT_MIN_SECONDS of the start
+    of that minute (never a person; a bot that posts straight after fetching a new page,
+    some of the time).
+    """
+    return keys.serializer(keys.COMMENT_FORM, per_minute=True).dumps(post_id)
 
 
 def form_token_problem(token: str, post_id: int) -> str | None:
     """Why a form's start token is refused (too fast, too old, forged), or None when fine."""
     max_age = float(current_app.config["COMMENT_MAX_AGE_HOURS"]) * 3600
     try:
-        signed_post_id, signed_at = keys.serializer(keys.COMMENT_FORM).loads(
+        signed_post_id, signed_at = keys.serializer(keys.COMMENT_FORM, per_minute=True).loads(
             token or "", max_age=max_age, return_timestamp=True
         )
     except SignatureExpired:

@@ -9,14 +9,17 @@ the key neither signs the author out of setup nor forgets readers' own comments.
 import hashlib
 import hmac
 import ipaddress
+import time
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 # Purposes: each use of the secret key names its own.
 READER_IP = "reader-ip"
 READER_BROWSER = "reader-browser"
+READER_COOKIE = "reader-cookie"  # the site's signature on a reader's browser token
+READER_VIEW = "reader-view"  # who viewed a post on a day, to count each reader once
 FIRST_RUN_SETUP = "rounds:first-run-setup"
 COMMENT_FORM = "rounds.comment-form"
 SIGN_IN_LIMIT = "rounds.sign-in-limit"
@@ -57,9 +60,19 @@ def matches_any(given: str, expected: list[str]) -> bool:
     return found
 
 
-def serializer(purpose: str) -> URLSafeTimedSerializer:
-    """Signs with the current key; verifies with it and the retired ones."""
-    return URLSafeTimedSerializer(list(reversed(secret_keys())), salt=purpose)
+class MinuteSigner(TimestampSigner):
+    """Signs with the time rounded down to the minute: what it signs in one minute is the
+    same for everyone, so a page carrying it can be shared by caches."""
+
+    def get_timestamp(self) -> int:
+        return int(time.time()) // 60 * 60
+
+
+def serializer(purpose: str, *, per_minute: bool = False) -> URLSafeTimedSerializer:
+    """Signs with the current key; verifies with it and the retired ones. ``per_minute``
+    stamps the time to the minute (MinuteSigner) instead of the second."""
+    signer = MinuteSigner if per_minute else TimestampSigner
+    return URLSafeTimedSerializer(list(reversed(secret_keys())), salt=purpose, signer=signer)
 
 
 def ip_hash(ip: str | None = None, *, month: str | None = None) -> str:

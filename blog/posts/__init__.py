@@ -5,9 +5,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The template helpers pages use for posts."""
-    from blog.posts import images, reading, seo
+    """The template helpers pages use for posts, and the app's view counter."""
+    from blog.posts import images, reading, seo, stats
 
+    stats.init_app(app)
     app.jinja_env.globals.update(
         media_url=images.media_path,
         image_sizes=images.SIZES.__getitem__,

@@ -1,10 +1,26 @@
-"""Readers' views of posts: counting them (a total per post and a count per post and
-day) and the dashboard's chart of the last 30 days."""
+"""Readers' views of posts and the dashboard's chart of the last 30 days.
 
+A view is counted by a small request the post page's script sends once it has loaded
+(so cached pages count too, and readers without JavaScript, like most bots, don't). Each
+process keeps the views it was told of in memory and one thread writes them in batches:
+at most one write transaction every VIEW_FLUSH_SECONDS however busy the site is, and
+whatever is left when the process stops cleanly (an exit hook, and gunicorn's
+worker_exit). Each reader counts once per post per day: a receipt (a daily-keyed hash)
+is kept for every reader counted, and only views without one add to the post's total and
+its day. A write that fails is logged and tried again; it never reaches a reader.
+"""
+
+import atexit
+import itertools
 import re
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.datastructures import Headers
@@ -12,7 +28,7 @@ from werkzeug.datastructures import Headers
 from blog.core.clock import utcnow
 from blog.core.database import begin_write
 from blog.extensions import db
-from blog.models import Post, PostView
+from blog.models import Post, PostView, ViewReceipt
 
 # Crawlers, link previewers, monitors and command-line clients are not readers.
 BOT_RE = re.compile(
@@ -21,10 +37,16 @@ BOT_RE = re.compile(
     r"lighthouse|feed|validator",
     re.IGNORECASE,
 )
+# Views a process keeps before it writes them; more (a flood of made-up addresses while
+# the database is unreachable) are dropped rather than grow the worker's memory.
+PENDING_LIMIT = 20_000
+ROWS_A_STATEMENT = 300  # well under SQLite's limit on bound parameters
+SLUG_MAX = 200  # Post.slug's length: a longer one names no post
+EXTENSION = "rounds.views"
 
 
 def is_reader_view(headers: Headers, signed_in: bool) -> bool:
-    """Whether a GET of a post page, sent with ``headers``, is a reader's view worth counting."""
+    """Whether a request sent with ``headers`` is a reader's view worth counting."""
     if signed_in:
         return False
     purpose = headers.get("Sec-Purpose", "") + headers.get("Purpose", "")
@@ -34,23 +56,177 @@ def is_reader_view(headers: Headers, signed_in: bool) -> bool:
     return bool(agent) and not BOT_RE.search(agent)
 
 
-def record_view(post_id: int, day: date | None = None) -> None:
-    """Add one view to the post's total and to its count for the day, and commit."""
-    day = day or utcnow().date()
+@dataclass(frozen=True, order=True)
+class Seen:
+    """One reader (a hash, see ViewReceipt) viewing the post ``slug`` on ``day``."""
+
+    slug: str
+    day: date
+    reader_hash: str
+
+
+def write_views(seen: Iterable[Seen]) -> int:
+    """Write views in one transaction and commit; how many were new.
+
+    A receipt is inserted for each reader not yet counted for that post on that day
+    (insert-or-ignore); only the receipts actually inserted add to the post's total and
+    to its count for the day. Views of posts readers can't see (unknown, hidden, trashed)
+    are dropped. Rows go in a fixed order, so two processes writing at once can't
+    deadlock (PostgreSQL locks rows as it goes).
+    """
+    seen = sorted(seen)
     begin_write()
-    db.session.execute(
-        update(Post).where(Post.id == post_id).values(view_count=Post.view_count + 1)
-    )
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(PostView).values(post_id=post_id, day=day, count=1)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[PostView.post_id, PostView.day],
-            set_={"count": PostView.count + 1},
+    post_ids = {}
+    for slugs in batches(sorted({view.slug for view in seen})):
+        found = select(Post.slug, Post.id).where(Post.slug.in_(slugs), Post.is_public())
+        post_ids.update(db.session.execute(found).all())
+    rows = [
+        {"post_id": post_ids[view.slug], "day": view.day, "reader_hash": view.reader_hash}
+        for view in seen
+        if view.slug in post_ids
+    ]
+    insert = upsert_for_dialect()
+    new: Counter[tuple[int, date]] = Counter()
+    for chunk in batches(rows):
+        added = db.session.execute(
+            insert(ViewReceipt)
+            .values(chunk)
+            .on_conflict_do_nothing()
+            .returning(ViewReceipt.post_id, ViewReceipt.day)
         )
-    )
+        new.update((post_id, day) for post_id, day in added)
+    for (post_id, day), count in sorted(new.items()):
+        db.session.execute(
+            update(Post).where(Post.id == post_id).values(view_count=Post.view_count + count),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.execute(
+            insert(PostView)
+            .values(post_id=post_id, day=day, count=count)
+            .on_conflict_do_update(
+                index_elements=[PostView.post_id, PostView.day],
+                set_={"count": PostView.count + count},
+            )
+        )
     db.session.commit()
+    return new.total()
+
+
+def upsert_for_dialect():
+    """The insert() with ON CONFLICT clauses of the database in use (SQLite, PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def batches(items: list, size: int = ROWS_A_STATEMENT):
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+class ViewCounter:
+    """The views one process has been told of and not yet written (see the module)."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.lock = threading.Lock()  # guards ``pending``, ``writer`` and ``stop``
+        self.writing = threading.Lock()  # one write at a time
+        self.pending: set[Seen] = set()
+        self.writer: threading.Thread | None = None
+        self.stop = threading.Event()
+        self.failing = False
+
+    def add(self, view: Seen) -> None:
+        with self.lock:
+            if len(self.pending) >= PENDING_LIMIT:
+                return
+            self.pending.add(view)
+            # Started on demand (and again in a forked process, where it isn't running).
+            if self.writer is None or not self.writer.is_alive():
+                self.stop = threading.Event()
+                self.writer = threading.Thread(
+                    target=self._write_while_pending, args=(self.stop,), daemon=True
+                )
+                self.writer.start()
+
+    def _write_while_pending(self, stop: threading.Event) -> None:
+        """Write every VIEW_FLUSH_SECONDS while views come in; end when none came."""
+        interval = max(float(self.app.config["VIEW_FLUSH_SECONDS"]), 0.01)
+        while not stop.wait(interval):
+            with self.lock:
+                if not self.pending:
+                    if self.writer is threading.current_thread():
+                        self.writer = None
+                    return
+            self.flush()
+
+    def flush(self) -> int:
+        """Write what is pending now, in one transaction; how many views were new. Never
+        raises: a failed write is logged and its views kept for the next try."""
+        with self.writing:
+            with self.lock:
+                taken, self.pending = self.pending, set()
+            if not taken:
+                return 0
+            try:
+                with self.app.app_context():
+                    added = write_views(taken)
+            except Exception:  # noqa: BLE001 - counting views must never break anything else
+                self._keep(taken)
+                if not self.failing:
+                    self.app.logger.exception("Could not write %d counted views", len(taken))
+                self.failing = True
+                return 0
+            if self.failing:
+                self.app.logger.info("Counted views are written again")
+                self.failing = False
+            return added
+
+    def close(self) -> None:
+        """A clean shutdown: stop the writer (after the write it may be doing) and write
+        what is left."""
+        with self.lock:
+            writer, self.writer = self.writer, None
+            self.stop.set()
+        if writer is not None and writer is not threading.current_thread():
+            writer.join()
+        self.flush()
+
+    def _keep(self, views: set[Seen]) -> None:
+        with self.lock:
+            room = max(PENDING_LIMIT - len(self.pending), 0)
+            self.pending.update(itertools.islice(views, room))
+
+
+_counters: "weakref.WeakSet[ViewCounter]" = weakref.WeakSet()
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its view counter (written at the latest when the process exits)."""
+    counter = ViewCounter(app)
+    app.extensions[EXTENSION] = counter
+    _counters.add(counter)
+
+
+def count_view(slug: str, day: date, reader_hash: str) -> None:
+    """Count a view of the post ``slug`` by the reader ``reader_hash`` (no database work
+    now: the post is looked up when the views are written)."""
+    if 0 < len(slug) <= SLUG_MAX:
+        current_app.extensions[EXTENSION].add(Seen(slug, day, reader_hash))
+
+
+def flush_views() -> int:
+    """Write this app's pending views now; how many were new."""
+    return current_app.extensions[EXTENSION].flush()
+
+
+def close_all() -> None:
+    """Write every app's pending views: a clean shutdown (atexit, gunicorn's worker_exit)."""
+    for counter in list(_counters):
+        counter.close()
+
+
+atexit.register(close_all)
 
 
 # -- Views chart ------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from blog.core.templating import plural
 from blog.extensions import csrf, db, limiter
 from blog.models import CommentStatus, Post
 from blog.public import bp, reader
-from blog.public.forms import CommentForm
-from blog.public.pages import render_post_page
+from blog.public.forms import CommentForm, reader_form
+from blog.public.pages import LIKE_CONFIRM, render_post_page
 
 CLOSED = "Comments are closed on this post, so yours was not saved. Your text is below."
 RATE_LIMITED = (
@@ -30,6 +30,11 @@ TOO_COMPLEX = (
     "brackets). Simplify it and send it again; your text is kept below."
 )
 PARENT_GONE = "The comment you replied to is no longer available; your comment is kept below."
+LIKE_CONFIRM_MESSAGE = "Press Like again to confirm."
+NO_COOKIE = (
+    "Your browser did not keep this site's cookie, so the like could not be counted: "
+    "likes count from browsers that keep it, so a script can't inflate them."
+)
 
 
 def public_post_or_404(slug: str) -> Post:
@@ -42,7 +47,8 @@ def public_post_or_404(slug: str) -> Post:
 def comment_limit_reached(_limit):
     """Refuse with 429 on the post page itself, so the reader keeps their text."""
     post = public_post_or_404(request.view_args["slug"])
-    return current_app.make_response(render_post_page(post, CommentForm(), [RATE_LIMITED], 429))
+    form = reader_form(CommentForm)
+    return current_app.make_response(render_post_page(post, form, [RATE_LIMITED], 429))
 
 
 def form_problems(form: CommentForm, post: Post) -> list[str]:
@@ -61,11 +67,11 @@ def form_problems(form: CommentForm, post: Post) -> list[str]:
 
 
 @bp.post("/post/<slug>/comments")
-@csrf.exempt  # CommentForm checks the token itself, so a failure keeps the reader's text
+@csrf.exempt  # reader_form: no token for readers; the author's is checked by the form itself
 @limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], on_breach=comment_limit_reached)
 def comment(slug: str):
     post = public_post_or_404(slug)
-    form = CommentForm()
+    form = reader_form(CommentForm)
     if not moderation.comments_open(post, site_settings()):
         return render_post_page(post, form, [CLOSED], 403)
     problems = form_problems(form, post)
@@ -98,16 +104,36 @@ def comment(slug: str):
 
 
 @bp.post("/post/<slug>/like")
+@csrf.exempt  # as the comment form
 @limiter.limit(lambda: current_app.config["LIKE_RATE_LIMIT"])
 def like(slug: str):
+    """Like the post, or take the like back. A like counts only from a browser holding a
+    cookie the site issued before: the first press from a browser without one gets the
+    cookie and is asked to press again, so likes sent without cookies change nothing."""
     post = public_post_or_404(slug)
     if not site_settings().show_likes:
         abort(404)
-    if not ActionForm().validate_on_submit():
+    if not reader_form(ActionForm).validate_on_submit():
         abort(400)
     post_id = post.id
+    if not reader.has_token():
+        reader.ensure_hashes()
+        if wants_json():
+            count = post.like_count
+            response = jsonify(
+                liked=False,
+                confirm=True,
+                count=count,
+                label=plural(count, "like"),
+                message=LIKE_CONFIRM_MESSAGE,
+                no_cookie=NO_COOKIE,
+            )
+        else:
+            target = url_for("public.post", slug=post.slug, like=LIKE_CONFIRM, _anchor="like")
+            response = redirect(target, 303)
+        return reader.remember(response)
     try:
-        liked = toggle_like(post_id, reader.ensure_hashes())
+        liked = toggle_like(post_id, reader.own_hashes())
         db.session.commit()
     except IntegrityError:  # the same browser's like raced itself (no write lock on PostgreSQL)
         db.session.rollback()
@@ -115,7 +141,5 @@ def like(slug: str):
     post = db.session.get(Post, post_id)
     if wants_json():
         count = post.like_count
-        response = jsonify(liked=liked, count=count, label=plural(count, "like"))
-    else:
-        response = redirect(url_for("public.post", slug=post.slug, _anchor="like"), 303)
-    return reader.remember(response)
+        return jsonify(liked=liked, count=count, label=plural(count, "like"))
+    return redirect(url_for("public.post", slug=post.slug, _anchor="like"), 303)

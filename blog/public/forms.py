@@ -1,5 +1,8 @@
-"""The reader's comment form."""
+"""The reader's comment form, and the rule for the token of every form on a reader's page."""
 
+from typing import TypeVar
+
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -8,6 +11,18 @@ from blog.core.forms import comment_text, lower, one_line, strip
 from blog.core.inputs import parse_id
 
 NAME_MAX = 80
+Form = TypeVar("Form", bound=FlaskForm)
+
+
+def reader_form(form_class: type[Form], **kwargs) -> Form:
+    """A form of a reader's page (comment, like). That page is the same for every reader,
+    so caches can share it: it carries no session token, and no reader gets a session
+    cookie. Another site's post is refused by its Origin before any of this
+    (blog.core.inputs), and the start time, the honeypot and the rate limits do the rest.
+    The signed-in author's page carries her session's token, checked as everywhere else."""
+    if not current_user.is_authenticated:
+        kwargs["meta"] = {"csrf": False}
+    return form_class(**kwargs)
 
 
 class CommentForm(FlaskForm):

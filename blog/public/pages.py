@@ -14,11 +14,13 @@ from blog.extensions import db
 from blog.models import Comment, Post
 from blog.posts import reading
 from blog.public import reader
-from blog.public.forms import CommentForm
+from blog.public.forms import CommentForm, reader_form
+
+LIKE_CONFIRM = "confirm"  # ?like=confirm: the first press from a browser set its cookie
 
 
 def new_comment_form() -> CommentForm:
-    form = CommentForm(formdata=None)
+    form = reader_form(CommentForm, formdata=None)
     if current_user.is_authenticated:
         form.name.data = current_user.name
     return form
@@ -43,9 +45,9 @@ def render_post_page(
     **context,
 ):
     """The post page, with the reader's own comment form (kept text, problems) if given.
-
-    ``template`` and ``context``: a page built on it (a review link's, which extends
-    public/post.html), with what that page adds."""
+    Without a reader cookie it is the same for everyone; with one it shows the reader's
+    own waiting comments and like. ``template`` and ``context``: a page built on it (a
+    review link's, which extends public/post.html), with what that page adds."""
     own_browser = reader.own_hashes()
     threads = visible_threads(post.id, own_browser)
     form = form or new_comment_form()
@@ -63,8 +65,10 @@ def render_post_page(
         comments_open=post.visible and comments_open(post, site_settings()),
         reply_to=reply_target(post, form),
         awaiting_count=awaiting_count(threads),
-        like_form=ActionForm(formdata=None),
+        like_form=reader_form(ActionForm, formdata=None),
         liked=has_liked(post.id, own_browser),
+        like_confirm=request.args.get("like") == LIKE_CONFIRM,
+        count_view=post.visible and not current_user.is_authenticated,
         **context,
     )
     return page, status

@@ -39,5 +39,7 @@ def review(token: str):
     if problem is not None:
         return refused(410, *problem)
     post = db.session.scalar(Post.with_text().where(Post.id == link.post_id))
-    page, status = render_post_page(post, template="public/review.html", review_link=link)
+    page, status = render_post_page(
+        post, template="public/review.html", review_link=link, count_view=False
+    )
     return private(page, status)

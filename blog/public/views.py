@@ -26,8 +26,7 @@ from blog.models import Post, SlugRedirect, Tag, post_tags
 from blog.posts import feeds, images, reading
 from blog.posts import search as site_search
 from blog.posts import sitemap as site_map
-from blog.posts.stats import is_reader_view, record_view
-from blog.public import bp
+from blog.public import bp, reader
 from blog.public.pages import render_post_page
 
 ONE_YEAR = 31_536_000
@@ -55,7 +54,8 @@ def home():
 
 @bp.get("/post/<slug>")
 def post(slug: str):
-    found = db.session.scalar(select(Post).where(Post.slug == slug))
+    """A post. Reading it writes nothing: its script counts the view (public.beacon)."""
+    found = db.session.scalar(Post.with_text().where(Post.slug == slug))
     if found is None:
         moved = db.session.get(SlugRedirect, slug)
         if moved is None:
@@ -69,13 +69,12 @@ def post(slug: str):
         abort(410 if was_public else 404)  # a 410 would confirm a draft's guessed address
     if not found.visible and not current_user.is_authenticated:
         abort(404)
-    counted = request.method == "GET" and is_reader_view(
-        request.headers, current_user.is_authenticated
-    )
-    if found.visible and counted:
-        record_view(found.id)
-    # Once, with its text (a view's commit has expired what the first query read).
-    return render_post_page(db.session.scalar(Post.with_text().where(Post.slug == slug)))
+    if not reader.has_token():  # else the page shows the reader's own comments and like
+        cacheable()
+    page, status = render_post_page(found)
+    response = current_app.make_response((page, status))
+    response.vary.add("Cookie")
+    return response
 
 
 def tag_or_404(slug: str) -> Tag:

@@ -118,14 +118,19 @@ def test_limits_accept_exactly_the_maximum(client, make_post):
     assert len(comments()) == 1
 
 
-def test_csrf_missing_is_400_and_keeps_the_text(app, client, make_post):
+def test_a_readers_comment_needs_no_session_token(app, client, make_post):
+    """The page is the same for every reader: no per-session token, no session cookie.
+    Another site's post is refused by its Origin (tests/core/test_cross_site.py)."""
     app.config["WTF_CSRF_ENABLED"] = True
     post = make_post("Sleep")
-    response = post_comment(client, post, body="Kept even without a token")
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "This form has expired" in page and "Kept even without a token" in page
-    assert comments() == []
+    page = client.get("/post/sleep")
+    assert "csrf_token" not in page.text and page.headers.getlist("Set-Cookie") == []
+    headers = {**BROWSER, "Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
+    response = client.post(
+        "/post/sleep/comments", data=form_data(post, body="Sent from the page"), headers=headers
+    )
+    assert response.status_code == 303
+    assert [c.body_md for c in comments()] == ["Sent from the page"]
 
 
 def test_reply_without_javascript(client, make_post, make_comment):

@@ -1,5 +1,6 @@
 """Spam defences: honeypot, signed form time, rate limits, links, blocklist, purge."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -47,14 +48,30 @@ def test_honeypot_field_is_hidden_from_people(client, make_post):
     assert 'autocomplete="off"' in trap
 
 
+def early_in_a_minute(seconds: float = 1):
+    """The clock stopped ``seconds`` into the next minute (the start time's granularity)."""
+    return time_machine.travel((time.time() // 60 + 1) * 60 + seconds, tick=False)
+
+
 @pytest.mark.parametrize("config_overrides", [{"COMMENT_MIN_SECONDS": 3}])
 def test_form_sent_too_fast_is_400_and_keeps_text(client, make_post):
     post = make_post("Sleep")
-    response = post_comment(client, post, body="Typed at bot speed")
+    with early_in_a_minute():
+        response = post_comment(client, post, body="Typed at bot speed")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert spam.TOO_FAST in page and "Typed at bot speed" in page
     assert comments() == []
+
+
+def test_the_start_time_is_the_same_all_minute_so_pages_can_be_shared(client, make_post):
+    post = make_post("Sleep")
+    with early_in_a_minute(1):
+        first = spam.form_token(post.id)
+    with early_in_a_minute(59):
+        assert spam.form_token(post.id) == first
+    with early_in_a_minute(61):
+        assert spam.form_token(post.id) != first
 
 
 @pytest.mark.parametrize("config_overrides", [{"COMMENT_MIN_SECONDS": 3}])

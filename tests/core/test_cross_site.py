@@ -46,6 +46,46 @@ def test_cross_site_comments_likes_and_sign_ins_are_refused(client, make_post, d
     assert db_count(Comment) == 0
 
 
+READER_ENDPOINTS = ("comments", "like", "seen")  # exempt from the session token
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_the_readers_tokenless_endpoints_refuse_other_sites(client, make_post, db_count, headers):
+    from blog.comments import spam
+    from blog.posts import stats
+
+    post = make_post("Hello")
+    comment = {"name": "A", "body": "Hi", "started": spam.form_token(post.id)}
+    for endpoint in READER_ENDPOINTS:
+        data = comment if endpoint == "comments" else {}
+        response = client.post(f"/post/{post.slug}/{endpoint}", data=data, headers=headers)
+        assert response.status_code == 403, endpoint
+        assert response.headers.getlist("Set-Cookie") == [], endpoint
+    assert db_count(Comment) == 0
+    assert stats.flush_views() == 0
+    assert client.get_cookie("rounds_reader") is None
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True, "COMMENT_MIN_SECONDS": 0}])
+def test_the_readers_endpoints_take_a_same_origin_post_without_a_token(client, make_post, db_count):
+    from blog.comments import spam
+    from blog.posts import stats
+
+    post = make_post("Hello")
+    browser = {
+        "Origin": "http://localhost",
+        "Sec-Fetch-Site": "same-origin",
+        "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0",
+    }
+    comment = {"name": "A", "body": "Hi", "started": spam.form_token(post.id)}
+    assert client.post("/post/hello/comments", data=comment, headers=browser).status_code == 303
+    assert db_count(Comment) == 1
+    assert client.post("/post/hello/like", headers=browser).status_code == 303
+    assert client.post("/post/hello/seen", headers=browser).status_code == 204
+    assert stats.flush_views() == 1
+
+
 @pytest.mark.parametrize(
     "headers",
     [

@@ -63,14 +63,24 @@ def test_enumerated_columns_and_server_defaults_on_postgresql(pg_app):
 
 def test_reader_pages_and_view_counts_on_postgresql(pg_app):
     from blog.models import Post, PostView
+    from blog.posts import stats
 
     pg_app.test_cli_runner().invoke(args=["demo"])
     client = pg_app.test_client()
     for url in ("/", "/about", "/tag/prevention", "/healthz"):
         assert client.get(url).status_code == 200, url
-    for _ in range(3):
-        assert client.get("/post/understanding-blood-pressure", headers=BROWSER).status_code == 200
-    post = db.session.scalar(db.select(Post).where(Post.slug == "understanding-blood-pressure"))
+
+    slug = "understanding-blood-pressure"
+    for _ in range(3):  # one reader, three times: once; two more readers: three in all
+        assert client.get(f"/post/{slug}", headers=BROWSER).status_code == 200
+        assert client.post(f"/post/{slug}/seen", headers=BROWSER).status_code == 204
+    for address in ("192.0.2.1", "2001:db8::1"):
+        reader = pg_app.test_client()
+        reader.post(f"/post/{slug}/seen", headers=BROWSER, environ_base={"REMOTE_ADDR": address})
+    stats.flush_views()
+    client.post(f"/post/{slug}/seen", headers=BROWSER)  # after a write: still counted once
+    stats.flush_views()
+    post = db.session.scalar(db.select(Post).where(Post.slug == slug))
     db.session.refresh(post)
     assert post.view_count == 3
     assert db.session.scalar(db.select(PostView.count).where(PostView.post_id == post.id)) == 3

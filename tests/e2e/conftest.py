@@ -10,8 +10,11 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from blog import create_app
+from blog.content import render_comment
+from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Post
+from blog.models import Author, Comment, CommentStatus, Post, PostStatus
+from blog.posts.writing import apply_rendering
 from tests.conftest import base_config
 
 CHROMIUM = os.environ.get("BLOG_CHROMIUM", "/usr/bin/chromium")
@@ -79,6 +82,35 @@ def demo_site(live_app):
         live_app.test_cli_runner().invoke(args=["demo"])
         db.session.remove()
     return live_app
+
+
+@pytest.fixture
+def post_with_comment(live_app):
+    """A published post, /post/sleep, with one approved comment; their ids."""
+    with live_app.app_context():
+        author = Author(name="Dr. Test", credentials="MD")
+        post = Post(
+            author=author,
+            title="Sleep and the heart",
+            slug="sleep",
+            body_md="Sleep *matters*.",
+            status=PostStatus.PUBLISHED,
+            published_at=utcnow(),
+        )
+        apply_rendering(post)
+        comment = Comment(
+            post=post,
+            author_name="Ann",
+            body_md="Does napping count?",
+            body_html=render_comment("Does napping count?"),
+            status=CommentStatus.APPROVED,
+        )
+        post.comment_count = 1
+        db.session.add_all([author, post, comment])
+        db.session.commit()
+        ids = {"post": post.id, "comment": comment.id}
+        db.session.remove()
+    return ids
 
 
 @pytest.fixture

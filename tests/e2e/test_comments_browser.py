@@ -3,44 +3,13 @@
 import pytest
 from playwright.sync_api import expect
 
-from blog.content import render_comment
-from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Author, Comment, CommentStatus, Post, PostStatus
-from blog.posts.writing import apply_rendering
+from blog.models import Post
 
 
 @pytest.fixture
 def config_overrides():
     return {"COMMENT_MIN_SECONDS": 0, "WTF_CSRF_ENABLED": True}
-
-
-@pytest.fixture
-def post_with_comment(live_app):
-    with live_app.app_context():
-        author = Author(name="Dr. Test", credentials="MD")
-        post = Post(
-            author=author,
-            title="Sleep and the heart",
-            slug="sleep",
-            body_md="Sleep *matters*.",
-            status=PostStatus.PUBLISHED,
-            published_at=utcnow(),
-        )
-        apply_rendering(post)
-        comment = Comment(
-            post=post,
-            author_name="Ann",
-            body_md="Does napping count?",
-            body_html=render_comment("Does napping count?"),
-            status=CommentStatus.APPROVED,
-        )
-        post.comment_count = 1
-        db.session.add_all([author, post, comment])
-        db.session.commit()
-        ids = {"post": post.id, "comment": comment.id}
-        db.session.remove()
-    return ids
 
 
 def test_reader_posts_a_comment_and_sees_it_awaiting_moderation(

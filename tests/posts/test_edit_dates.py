@@ -8,7 +8,15 @@ import pytest
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import CommentStatus, Post
-from tests.comment_helpers import BROWSER, FAST_FORMS, comments, post_comment
+from tests.comment_helpers import (
+    BROWSER,
+    FAST_FORMS,
+    comments,
+    like_twice,
+    post_comment,
+    see,
+    write_views,
+)
 from tests.conftest import sign_in
 
 LONG_AGO = datetime(2024, 1, 2, 3, 4, 5)
@@ -44,7 +52,9 @@ def edit(client, post, body):
 
 def test_readers_views_likes_and_comments_leave_it_alone(app, client, old_post, author):
     assert client.get("/post/sleep", headers=BROWSER).status_code == 200
-    assert client.post("/post/sleep/like", headers=BROWSER).status_code == 303
+    assert see(client, "sleep").status_code == 204
+    assert write_views() == 1
+    assert like_twice(client, "sleep", headers=BROWSER).status_code == 303
     post_comment(client, old_post)
     [held] = comments(status=CommentStatus.PENDING)
     moderator = app.test_client()

@@ -129,7 +129,11 @@ def test_share_links_load_nothing_from_other_sites(client, make_post):
             value = element.get(attribute) or ""
             assert not value.startswith(("http:", "https:", "//")), (element.tag, value)
     scripts = [s.get("src").split("?v=")[0] for s in tree.iter("script") if s.get("src")]
-    assert sorted(scripts) == ["/static/js/comments.js", "/static/js/share.js"]
+    assert sorted(scripts) == [
+        "/static/js/comments.js",
+        "/static/js/share.js",
+        "/static/js/views.js",
+    ]
     assert 'role="status" aria-live="polite" data-share-status' in page
     # The buttons that need JavaScript stay hidden without it.
     assert '<li class="share__item" hidden data-share-copy-item>' in page

@@ -1,6 +1,7 @@
 // Comments and likes, enhanced: the pages work without this file.
 // - "Reply" moves the comment form under the comment instead of reloading the page.
-// - The like button updates in place.
+// - The like button updates in place (a browser's first like, which only gets the cookie
+//   likes are counted by, is confirmed by pressing again for the reader).
 // - Moderation: "Select all" and confirmations before deleting.
 (function () {
   "use strict";
@@ -47,24 +48,42 @@
     var form = document.querySelector("[data-like-form]");
     if (!form || !window.fetch) return;
     var button = form.querySelector("button");
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      button.disabled = true;
-      fetch(form.action, {
+    var text = form.querySelector("[data-like-text]");
+    var status = form.querySelector("[data-like-status]");
+
+    function send() {
+      return fetch(form.action, {
         method: "POST",
         body: new FormData(form),
         headers: { Accept: "application/json", "X-Requested-With": "fetch" },
         credentials: "same-origin",
-      })
-        .then(function (response) {
-          if (!response.ok) throw new Error("like failed: " + response.status);
-          return response.json();
+      }).then(function (response) {
+        if (!response.ok) throw new Error("like failed: " + response.status);
+        return response.json();
+      });
+    }
+
+    function show(data) {
+      button.setAttribute("aria-pressed", data.liked ? "true" : "false");
+      text.textContent = data.liked ? "Liked" : "Like";
+      document.querySelectorAll("[data-like-label]").forEach(function (element) {
+        element.textContent = data.label;
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      button.disabled = true;
+      status.textContent = "";
+      send()
+        .then(function (data) {
+          // A browser's first press only gets the cookie likes are counted by: press
+          // again for the reader, once.
+          return data.confirm ? send() : data;
         })
         .then(function (data) {
-          button.setAttribute("aria-pressed", data.liked ? "true" : "false");
-          document.querySelectorAll("[data-like-label]").forEach(function (element) {
-            element.textContent = data.label;
-          });
+          show(data);
+          if (data.confirm) status.textContent = data.no_cookie;
         })
         .catch(function () {
           form.submit();
