@@ -48,6 +48,7 @@ def render_post_page(
     Without a reader cookie it is the same for everyone; with one it shows the reader's
     own waiting comments and like. ``template`` and ``context``: a page built on it (a
     review link's, which extends public/post.html), with what that page adds."""
+    count_view = context.pop("count_view", post.visible and not current_user.is_authenticated)
     own_browser = reader.own_hashes()
     threads = visible_threads(post.id, own_browser)
     form = form or new_comment_form()
@@ -68,7 +69,7 @@ def render_post_page(
         like_form=reader_form(ActionForm, formdata=None),
         liked=has_liked(post.id, own_browser),
         like_confirm=request.args.get("like") == LIKE_CONFIRM,
-        count_view=post.visible and not current_user.is_authenticated,
+        count_view=count_view,
         **context,
     )
     return page, status

@@ -69,6 +69,7 @@ def test_a_link_also_opens_a_scheduled_or_published_post(app, author_client, mak
     path = create_link(author_client, post)
     response = app.test_client().get(path, headers=BROWSER)
     assert response.status_code == 200 and "Draft for review." in page_text(response)
+    assert "data-view-beacon" not in page_text(response)  # a review is never a view
     assert db.session.get(type(post), post.id).view_count == 0
 
 
