@@ -92,3 +92,7 @@ PROXY_COUNT = 0
 
 # Seconds shared caches and browsers may keep public pages.
 PUBLIC_CACHE_SECONDS = 60
+
+# /healthz answers 503 (for a monitor to alert on) when the database can't be written or
+# the disk holding the database or the media has less free space than this.
+HEALTH_MIN_FREE_MB = 200

@@ -34,7 +34,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from blog.core.database import begin_write
+from blog.core.database import CannotWrite, begin_write, refuses_writes
 from blog.extensions import db
 from blog.models import Media, Post
 
@@ -226,17 +226,24 @@ def resized(image: Image.Image, width: int) -> Image.Image:
 
 
 def write_variants(processed: Processed, media_dir: str) -> tuple[list[int], int, int]:
-    """Write every variant; return the widths and the largest variant's size in pixels."""
+    """Write every variant; return the widths and the largest variant's size in pixels.
+    A disk that refuses the files (full, read-only) raises CannotWrite."""
     folder = Path(media_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     extension = fallback_extension(processed.fallback)
     widths = variant_widths(processed.image.width)
     largest = processed.image
-    for width in widths:
-        variant = resized(processed.image, width)
-        for ext in ("webp", extension):
-            _write_atomic(folder / file_name(processed.digest, width, ext), encode(variant, ext))
-        largest = variant
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for width in widths:
+            variant = resized(processed.image, width)
+            for ext in ("webp", extension):
+                path = folder / file_name(processed.digest, width, ext)
+                _write_atomic(path, encode(variant, ext))
+            largest = variant
+    except OSError as error:
+        if refuses_writes(error):
+            raise CannotWrite(f"media files: {error}") from error
+        raise
     return widths, largest.width, largest.height
 
 

@@ -8,11 +8,13 @@ from sqlalchemy.exc import IntegrityError
 from blog.comments import moderation, notify, spam
 from blog.comments.likes import toggle_like
 from blog.core.bounded import TooComplex
+from blog.core.database import CannotWrite
 from blog.core.forms import ActionForm
 from blog.core.inputs import wants_json
 from blog.core.keys import ip_hash
 from blog.core.site import site_settings
 from blog.core.templating import plural
+from blog.errors import cannot_save_page, refused_write
 from blog.extensions import csrf, db, limiter
 from blog.models import CommentStatus, Post
 from blog.public import bp, reader
@@ -30,6 +32,10 @@ TOO_COMPLEX = (
     "brackets). Simplify it and send it again; your text is kept below."
 )
 PARENT_GONE = "The comment you replied to is no longer available; your comment is kept below."
+CANNOT_SAVE = (
+    "The site can't save comments right now (the server's disk is full or read-only), so "
+    "yours was not saved. Your text is kept below: please send it again later."
+)
 
 
 def public_post_or_404(slug: str) -> Post:
@@ -43,6 +49,17 @@ def comment_limit_reached(_limit):
     """Refuse with 429 on the post page itself, so the reader keeps their text."""
     post = public_post_or_404(request.view_args["slug"])
     return current_app.make_response(render_post_page(post, CommentForm(), [RATE_LIMITED], 429))
+
+
+@bp.errorhandler(CannotWrite)
+def cannot_save(error: CannotWrite):
+    """503 when the database or the disk refuses writes: a comment comes back on its post
+    page with the reader's text."""
+    refused_write(error)
+    if request.endpoint == "public.comment" and not wants_json():
+        post = public_post_or_404(request.view_args["slug"])
+        return render_post_page(post, CommentForm(), [CANNOT_SAVE], 503)
+    return cannot_save_page()
 
 
 def form_problems(form: CommentForm, post: Post) -> list[str]:

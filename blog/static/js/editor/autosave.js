@@ -49,7 +49,7 @@
         } else if (response.ok) {
           editor.setStatus("Nothing to save yet");
         } else if (response.status >= 500) {
-          failed("The server could not save (error " + response.status + ").");
+          failed(json.error || "The server could not save (error " + response.status + ").");
         } else {
           failed(json.error || "The server refused the autosave (error " + response.status + ").");
         }

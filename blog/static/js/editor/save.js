@@ -44,12 +44,19 @@
           });
         }
         if (response.status >= 500) {
-          editor.setStatus(
-            "Not saved: the server had a problem (error " + response.status + "). " +
-              "Your text is kept here and in this browser; press Save again in a moment.",
-            true
-          );
-          return null;
+          return response
+            .json()
+            .catch(function () {
+              return {};
+            })
+            .then(function (json) {
+              editor.setStatus(
+                json.error ||
+                  "Not saved: the server had a problem (error " + response.status + "). " +
+                    "Your text is kept here and in this browser; press Save again in a moment.",
+                true
+              );
+            });
         }
         leaving = true;
         HTMLFormElement.prototype.submit.call(form);
