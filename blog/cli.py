@@ -1,6 +1,5 @@
 """Command-line tools: `flask --app blog <command>`."""
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -13,9 +12,11 @@ from blog.accounts import authors as accounts
 from blog.accounts import limits, sessions, two_factor
 from blog.comments import purge
 from blog.content import render_comment, render_page
+from blog.core import backups
 from blog.core.bounded import TooComplex
 from blog.core.database import begin_write
 from blog.core.site import site_author
+from blog.core.templating import plural
 from blog.extensions import db
 from blog.models import Comment, Post, Settings
 from blog.posts import portability
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(rerender_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(create_author_command)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
@@ -86,22 +88,59 @@ def rewrite_in_batches(model, change, *options) -> int:
 
 
 @click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def backup_command(path: str) -> None:
-    """Copy the SQLite database to PATH while the site keeps running (online backup)."""
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite":
-        raise click.ClickException("backup copies SQLite databases; use pg_dump for PostgreSQL.")
-    source = sqlite3.connect(url.database)
-    target = sqlite3.connect(path)
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def backup_command(folder: str | None) -> None:
+    """Back up the database (online, while the site runs), the media and instance/config.py
+    into a new dated folder in FOLDER (default: BACKUP_DIR), then delete the backups older
+    than BACKUP_KEEP_DAYS. Run it as the site's user."""
+    root = Path(folder) if folder else backups.backup_root()
+    days = float(current_app.config["BACKUP_KEEP_DAYS"])
     try:
-        with target:
-            source.backup(target)
-    finally:
-        target.close()
-        source.close()
-    current_app.logger.info("Backed up %s to %s", url.database, path)
-    click.echo(f"Backed up the database to {path}.")
+        made = backups.make_backup(root)
+        removed = backups.prune(root, days)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"The backup failed: {error}") from None
+    current_app.logger.info("Backed up the site to %s", made.folder)
+    config = ", instance/config.py" if made.config else " (there is no instance/config.py)"
+    click.echo(
+        f"Backed up the database{config} and {plural(made.copied + made.linked, 'media file')} "
+        f"({made.copied} copied, {made.linked} unchanged since the previous backup and linked "
+        f"to it) to {made.folder}."
+    )
+    if removed:
+        click.echo(f"Deleted {plural(len(removed), 'backup')} older than {days:g} days.")
+
+
+@click.command("restore")
+@click.argument("backup", type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Don't ask before replacing the site.")
+@click.option("--force", is_flag=True, help="Skip the check that no process has the database open.")
+def restore_command(backup: str, yes: bool, force: bool) -> None:
+    """Replace the site's database, media and instance/config.py with BACKUP (a folder made
+    by `flask backup`), after checking it whole. Stop the site first; run it as the site's
+    user. What it replaces is moved to instance/before-restore-<time>/."""
+    if not yes:
+        click.confirm(
+            f"Replace this site's database, media and config with the backup in {backup}?",
+            abort=True,
+        )
+    try:
+        done = backups.restore(Path(backup), force=force)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    current_app.logger.info("Restored the backup %s", backup)
+    manifest = done.manifest
+    media = sum(name.startswith("media/") for name in manifest["files"])
+    click.echo(
+        f"Restored the backup of {manifest['created_at']} (schema {manifest['schema_revision']}, "
+        f"{media} media files). What it replaced is in {done.aside}: delete that folder once "
+        "the site is fine."
+    )
+    if not done.head:
+        click.echo("Its schema is older than this version's: run `flask --app blog db upgrade`.")
+    click.echo("Start the site again: sudo systemctl start rounds rounds-backup.timer")
 
 
 @click.command("create-author")

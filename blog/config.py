@@ -93,6 +93,12 @@ PROXY_COUNT = 0
 # Seconds shared caches and browsers may keep public pages.
 PUBLIC_CACHE_SECONDS = 60
 
+# `flask backup` writes each backup into a new dated folder here (empty: instance/backups;
+# the systemd unit uses /var/lib/rounds-backups) and deletes those older than
+# BACKUP_KEEP_DAYS, always keeping the newest.
+BACKUP_DIR = ""
+BACKUP_KEEP_DAYS = 14
+
 # /healthz answers 503 (for a monitor to alert on) when the database can't be written or
 # the disk holding the database or the media has less free space than this.
 HEALTH_MIN_FREE_MB = 200
