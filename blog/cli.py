@@ -24,6 +24,17 @@ from blog.posts import samples as demo
 from blog.posts.writing import apply_rendering
 
 RERENDER_BATCH = 200
+# What `flask import` reports of a site it brought in: table, then the words for its rows.
+SITE_PARTS = (
+    ("posts", ("post",)),
+    ("tags", ("tag",)),
+    ("revisions", ("revision",)),
+    ("slug_redirects", ("old address", "old addresses")),
+    ("comments", ("comment",)),
+    ("post_likes", ("like",)),
+    ("post_views", ("day of views", "days of views")),
+    ("media", ("image",)),
+)
 
 
 def init_app(app: Flask) -> None:
@@ -174,21 +185,49 @@ def create_author_command(name: str, credentials: str, email: str, password_stdi
 @click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def export_command(path: str) -> None:
-    """Write the whole blog to a zip: Markdown with front matter, media, and a JSON dump."""
+    """Write the whole site to a zip: every post as Markdown with front matter, every
+    table's rows (tables/*.jsonl, no secrets), the media files, and data.json."""
     portability.export_zip(path)
-    click.echo(f"Exported the blog to {path}.")
+    click.echo(f"Exported the site to {path}.")
 
 
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True))
-def import_command(path: str) -> None:
-    """Import posts from Markdown files with front matter (a file, a folder or an export zip)."""
+@click.option(
+    "--posts-only",
+    is_flag=True,
+    help="From a site export, import only its posts (Markdown), into a site that has posts.",
+)
+def import_command(path: str, posts_only: bool) -> None:
+    """Import a whole site from an export zip (into an empty site whose author account
+    exists), or posts from Markdown files with front matter (a file, a folder, or an
+    export zip with --posts-only)."""
     author = site_author()
+    source = Path(path)
+    if not posts_only and portability.site_export_format(source) == portability.FORMAT:
+        if author is None or not author.can_sign_in:
+            raise click.ClickException(
+                "Create your account on this site first (open /setup, or run flask --app "
+                "blog create-author), then import: the site's posts become that account's."
+            )
+        begin_write()
+        try:
+            counts = portability.import_site(source, author)
+        except portability.SiteImportError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+        parts = [plural(counts.get(table, 0), *words) for table, words in SITE_PARTS]
+        click.echo(
+            f"Imported the site into {author.name}'s account: {', '.join(parts)} "
+            f"({plural(counts['media files'], 'file')}), the settings and the profile."
+        )
+        return
     if author is None:
         raise click.ClickException("Create the author first (flask --app blog create-author).")
     begin_write()
     imported = 0
-    for name, text in portability.markdown_sources(Path(path)):
+    for name, text in portability.markdown_sources(source):
         post, message = portability.import_markdown(text, author)
         imported += post is not None
         click.echo(f"{name}: {message}")

@@ -23,12 +23,14 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import or_, select
@@ -248,10 +250,16 @@ def write_variants(processed: Processed, media_dir: str) -> tuple[list[int], int
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    write_media_file(path, io.BytesIO(data))
+
+
+def write_media_file(path: Path, source: BinaryIO) -> None:
+    """Write a media file whole or not at all (readers never see half a file), readable
+    by the web server."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            shutil.copyfileobj(source, stream)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
