@@ -26,8 +26,9 @@ SESSION_EXPIRED = (
 )
 SIGNED_OUT = "Your session has ended. Sign in again in another tab, then retry."
 CANNOT_SAVE = (
-    "The site can't save right now (the server's disk is full or read-only), so this was "
-    "not saved. Your text is kept here and in this browser: press Save again later."
+    "The site can't save right now (a problem on the server, such as a full disk, not with "
+    "your text), so this was not saved. Your text is kept here and in this browser: press "
+    "Save again later."
 )
 
 # endpoint -> a function (status, message) giving its page refilled from the request

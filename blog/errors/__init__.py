@@ -23,8 +23,8 @@ MESSAGES = {
 }
 CANNOT_SAVE = (
     "The site can't save right now",
-    "Reading works, but nothing can be stored at the moment (the server's disk is full or "
-    "read-only), so what you sent was not saved. Please try again later.",
+    "Reading works, but the server can't store anything at the moment (its disk may be "
+    "full), so what you sent was not saved. Please try again later.",
 )
 FORM_EXPIRED = (
     "This form has expired",

@@ -33,8 +33,8 @@ TOO_COMPLEX = (
 )
 PARENT_GONE = "The comment you replied to is no longer available; your comment is kept below."
 CANNOT_SAVE = (
-    "The site can't save comments right now (the server's disk is full or read-only), so "
-    "yours was not saved. Your text is kept below: please send it again later."
+    "The site can't save comments right now (a problem on the server, not with your "
+    "comment), so yours was not saved. Your text is kept below: please send it again later."
 )
 
 
