@@ -68,3 +68,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Peak memory of one 40-megapixel upload through the image pipeline, in a fresh worker.
+.PHONY: bench-upload
+bench-upload: $(BIN)/activate
+	$(BIN)/python -m bench.upload_memory

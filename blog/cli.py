@@ -1,6 +1,5 @@
 """Command-line tools: `flask --app blog <command>`."""
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -13,9 +12,11 @@ from blog.accounts import authors as accounts
 from blog.accounts import limits, sessions, two_factor
 from blog.comments import purge
 from blog.content import render_comment, render_page
+from blog.core import backups
 from blog.core.bounded import TooComplex
 from blog.core.database import begin_write
 from blog.core.site import site_author
+from blog.core.templating import plural
 from blog.extensions import db
 from blog.imports.fetching import ImportRefused
 from blog.imports.importer import Options, Progress, run_import
@@ -25,12 +26,24 @@ from blog.posts import samples as demo
 from blog.posts.writing import apply_rendering
 
 RERENDER_BATCH = 200
+# What `flask import` reports of a site it brought in: table, then the words for its rows.
+SITE_PARTS = (
+    ("posts", ("post",)),
+    ("tags", ("tag",)),
+    ("revisions", ("revision",)),
+    ("slug_redirects", ("old address", "old addresses")),
+    ("comments", ("comment",)),
+    ("post_likes", ("like",)),
+    ("post_views", ("day of views", "days of views")),
+    ("media", ("image",)),
+)
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(rerender_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(create_author_command)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
@@ -101,22 +114,59 @@ def rewrite_in_batches(model, change, *options) -> int:
 
 
 @click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def backup_command(path: str) -> None:
-    """Copy the SQLite database to PATH while the site keeps running (online backup)."""
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite":
-        raise click.ClickException("backup copies SQLite databases; use pg_dump for PostgreSQL.")
-    source = sqlite3.connect(url.database)
-    target = sqlite3.connect(path)
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def backup_command(folder: str | None) -> None:
+    """Back up the database (online, while the site runs), the media and instance/config.py
+    into a new dated folder in FOLDER (default: BACKUP_DIR), then delete the backups older
+    than BACKUP_KEEP_DAYS. Run it as the site's user."""
+    root = Path(folder) if folder else backups.backup_root()
+    days = float(current_app.config["BACKUP_KEEP_DAYS"])
     try:
-        with target:
-            source.backup(target)
-    finally:
-        target.close()
-        source.close()
-    current_app.logger.info("Backed up %s to %s", url.database, path)
-    click.echo(f"Backed up the database to {path}.")
+        made = backups.make_backup(root)
+        removed = backups.prune(root, days)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"The backup failed: {error}") from None
+    current_app.logger.info("Backed up the site to %s", made.folder)
+    config = ", instance/config.py" if made.config else " (there is no instance/config.py)"
+    click.echo(
+        f"Backed up the database{config} and {plural(made.copied + made.linked, 'media file')} "
+        f"({made.copied} copied, {made.linked} unchanged since the previous backup and linked "
+        f"to it) to {made.folder}."
+    )
+    if removed:
+        click.echo(f"Deleted {plural(len(removed), 'backup')} older than {days:g} days.")
+
+
+@click.command("restore")
+@click.argument("backup", type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Don't ask before replacing the site.")
+@click.option("--force", is_flag=True, help="Skip the check that no process has the database open.")
+def restore_command(backup: str, yes: bool, force: bool) -> None:
+    """Replace the site's database, media and instance/config.py with BACKUP (a folder made
+    by `flask backup`), after checking it whole. Stop the site first; run it as the site's
+    user. What it replaces is moved to instance/before-restore-<time>/."""
+    if not yes:
+        click.confirm(
+            f"Replace this site's database, media and config with the backup in {backup}?",
+            abort=True,
+        )
+    try:
+        done = backups.restore(Path(backup), force=force)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    current_app.logger.info("Restored the backup %s", backup)
+    manifest = done.manifest
+    media = sum(name.startswith("media/") for name in manifest["files"])
+    click.echo(
+        f"Restored the backup of {manifest['created_at']} (schema {manifest['schema_revision']}, "
+        f"{media} media files). What it replaced is in {done.aside}: delete that folder once "
+        "the site is fine."
+    )
+    if not done.head:
+        click.echo("Its schema is older than this version's: run `flask --app blog db upgrade`.")
+    click.echo("Start the site again: sudo systemctl start rounds rounds-backup.timer")
 
 
 @click.command("create-author")
@@ -159,21 +209,49 @@ def create_author_command(
 @click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def export_command(path: str) -> None:
-    """Write the whole blog to a zip: Markdown with front matter, media, and a JSON dump."""
+    """Write the whole site to a zip: every post as Markdown with front matter, every
+    table's rows (tables/*.jsonl, no secrets), the media files, and data.json."""
     portability.export_zip(path)
-    click.echo(f"Exported the blog to {path}.")
+    click.echo(f"Exported the site to {path}.")
 
 
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True))
-def import_command(path: str) -> None:
-    """Import posts from Markdown files with front matter (a file, a folder or an export zip)."""
+@click.option(
+    "--posts-only",
+    is_flag=True,
+    help="From a site export, import only its posts (Markdown), into a site that has posts.",
+)
+def import_command(path: str, posts_only: bool) -> None:
+    """Import a whole site from an export zip (into an empty site whose author account
+    exists), or posts from Markdown files with front matter (a file, a folder, or an
+    export zip with --posts-only)."""
     author = site_author()
+    source = Path(path)
+    if not posts_only and portability.site_export_format(source) == portability.FORMAT:
+        if author is None or not author.can_sign_in:
+            raise click.ClickException(
+                "Create your account on this site first (open /setup, or run flask --app "
+                "blog create-author), then import: the site's posts become that account's."
+            )
+        begin_write()
+        try:
+            counts = portability.import_site(source, author)
+        except portability.SiteImportError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+        parts = [plural(counts.get(table, 0), *words) for table, words in SITE_PARTS]
+        click.echo(
+            f"Imported the site into {author.name}'s account: {', '.join(parts)} "
+            f"({plural(counts['media files'], 'file')}), the settings and the profile."
+        )
+        return
     if author is None:
         raise click.ClickException("Create the author first (flask --app blog create-author).")
     begin_write()
     imported = 0
-    for name, text in portability.markdown_sources(Path(path)):
+    for name, text in portability.markdown_sources(source):
         post, message = portability.import_markdown(text, author)
         imported += post is not None
         click.echo(f"{name}: {message}")

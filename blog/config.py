@@ -108,3 +108,13 @@ VIEW_FLUSH_SECONDS = 1
 
 # Days a review link (a draft shown to a reviewing colleague) works unless revoked.
 REVIEW_LINK_DAYS = 7
+
+# `flask backup` writes each backup into a new dated folder here (empty: instance/backups;
+# the systemd unit uses /var/lib/rounds-backups) and deletes those older than
+# BACKUP_KEEP_DAYS, always keeping the newest.
+BACKUP_DIR = ""
+BACKUP_KEEP_DAYS = 14
+
+# /healthz answers 503 (for a monitor to alert on) when the database can't be written or
+# the disk holding the database or the media has less free space than this.
+HEALTH_MIN_FREE_MB = 200

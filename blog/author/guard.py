@@ -15,9 +15,9 @@ from flask_wtf.csrf import CSRFError
 
 from blog.accounts import sessions
 from blog.author import bp
-from blog.core.database import SAFE_METHODS, begin_write
+from blog.core.database import SAFE_METHODS, CannotWrite, begin_write
 from blog.core.inputs import safe_next, wants_json
-from blog.errors import FORM_EXPIRED, http_error
+from blog.errors import FORM_EXPIRED, cannot_save_page, http_error, refused_write
 from blog.extensions import csrf, db
 
 SESSION_EXPIRED = (
@@ -25,6 +25,11 @@ SESSION_EXPIRED = (
     "in another tab, then save again."
 )
 SIGNED_OUT = "Your session has ended. Sign in again in another tab, then retry."
+CANNOT_SAVE = (
+    "The site can't save right now (a problem on the server, such as a full disk, not with "
+    "your text), so this was not saved. Your text is kept here and in this browser: press "
+    "Save again later."
+)
 
 # endpoint -> a function (status, message) giving its page refilled from the request
 _text_keepers: dict[str, Callable] = {}
@@ -41,12 +46,12 @@ def keeps_text(*endpoints: str):
     return register
 
 
-def kept_text_page(status: int):
+def kept_text_page(status: int, problem: str = SESSION_EXPIRED):
     """The page the author was saving, refilled from the request, or None."""
     keeper = _text_keepers.get(request.endpoint or "")
     if keeper is None or request.method != "POST" or wants_json():
         return None
-    return keeper(status, SESSION_EXPIRED)
+    return keeper(status, problem)
 
 
 csrf.exempt(bp)  # checked below, once the author is known to be signed in
@@ -71,10 +76,16 @@ def keep_session_alive() -> None:
     """Note the author's activity on the server-side session (it ends after idle hours),
     in its own short write, at most every few minutes."""
     row = g.get("author_session")
-    if row is not None and sessions.touch_due(row):
+    if row is None or not sessions.touch_due(row):
+        return
+    try:
         begin_write()
         sessions.touch(row.id)
         db.session.commit()
+    except CannotWrite:
+        if request.method not in SAFE_METHODS:
+            raise  # a save: answered by cannot_save below
+        db.session.rollback()  # the author can still read her pages
 
 
 @bp.errorhandler(CSRFError)
@@ -87,3 +98,16 @@ def csrf_failed(error: CSRFError):
     if wants_json() and current_user.is_authenticated:
         return jsonify(error=FORM_EXPIRED[1], stale_token=True), 400
     return http_error(error)
+
+
+@bp.errorhandler(CannotWrite)
+def cannot_save(error: CannotWrite):
+    """503 when the database or the disk refuses writes: a form comes back with her text,
+    a script gets the message as JSON (the editor keeps its text)."""
+    refused_write(error)
+    kept = kept_text_page(503, CANNOT_SAVE)
+    if kept is not None:
+        return kept
+    if wants_json():
+        return jsonify(error=CANNOT_SAVE), 503
+    return cannot_save_page()

@@ -3,11 +3,16 @@
 The rule, in one place: a request with an unsafe method (POST, PUT, PATCH, DELETE) opens
 every transaction as a writer, so a view never has to remember to. A GET that writes (the
 view counter, a scheduled purge) and commands call ``begin_write()`` before they write.
+
+A write the database or the disk refuses (read-only, full, failing, or locked past the
+busy timeout) is raised as ``CannotWrite``, whatever the driver's own error, so the error
+pages can tell "can't save right now" from a bug; reading goes on as before.
 """
 
+import errno
 import sqlite3
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -18,14 +23,42 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Ids are INTEGER columns: 32 bits on PostgreSQL, so a larger number can never be a row.
 MAX_ID = 2**31 - 1
 
+# SQLite result codes that refuse a write: BUSY, LOCKED, READONLY, IOERR, FULL.
+SQLITE_REFUSALS = frozenset({5, 6, 8, 10, 13})
+SQLITE_REFUSAL_TEXT = ("readonly database", "disk is full", "disk i/o error", "is locked")
+# PostgreSQL SQLSTATEs: a read-only transaction (a standby, default_transaction_read_only),
+# and class 53, insufficient resources (disk full, out of memory, too many connections).
+POSTGRES_REFUSALS = ("25006", "53")
+# A file that can't be written: no space, over quota, a read-only filesystem, no permission.
+DISK_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES})
+
+
+class CannotWrite(Exception):
+    """The database or the disk refuses to store anything right now; reading still works."""
+
+
+def refuses_writes(error: BaseException) -> bool:
+    """Whether a driver or file error means "nothing can be stored", not a bug."""
+    if isinstance(error, OSError):
+        return error.errno in DISK_REFUSALS
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in SQLITE_REFUSALS
+        return any(words in str(error).lower() for words in SQLITE_REFUSAL_TEXT)
+    state = getattr(error, "sqlstate", None) or ""  # psycopg
+    return state.startswith(POSTGRES_REFUSALS)
+
 
 def configure_engine(engine: Engine) -> None:
-    """SQLite: WAL, foreign keys, NORMAL sync, a busy timeout, and explicit transactions.
+    """Refused writes raised as CannotWrite; on SQLite: WAL, foreign keys, NORMAL sync, a
+    busy timeout, and explicit transactions.
 
     pysqlite's own transaction handling is switched off so that a unit of work that will
     write can start with BEGIN IMMEDIATE: it then waits (busy_timeout) for the write lock
     instead of failing with "database is locked" when it upgrades from a read.
     """
+    event.listen(engine, "handle_error", raise_cannot_write)
     if engine.dialect.name != "sqlite":
         return
     timeout_ms = int(float(current_app.config["SQLITE_BUSY_TIMEOUT"]) * 1000)
@@ -48,9 +81,22 @@ def configure_engine(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def raise_cannot_write(context) -> None:
+    """An engine's handle_error hook: a refused write becomes CannotWrite."""
+    original = context.original_exception
+    if refuses_writes(original):
+        raise CannotWrite(str(original)) from original
+
+
 def unsafe_request() -> bool:
-    """Whether this transaction serves a request that may change data."""
-    return has_request_context() and request.method not in SAFE_METHODS
+    """Whether this transaction serves a request that may change data (and still may)."""
+    return has_request_context() and request.method not in SAFE_METHODS and not g.get("reads_only")
+
+
+def reads_only() -> None:
+    """After a refused write: the rest of this request only reads (to show the page again
+    with what was sent), so its transactions no longer wait for the write lock."""
+    g.reads_only = True
 
 
 def begin_write() -> None:

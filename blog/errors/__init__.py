@@ -1,9 +1,10 @@
 """Error pages in the site's design, for every status the app raises."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from blog.core.database import CannotWrite, reads_only
 from blog.core.inputs import CrossSiteRequest, wants_json
 from blog.extensions import db
 
@@ -20,6 +21,11 @@ MESSAGES = {
     500: ("Something went wrong", "The site had a problem. It has been logged; try again."),
     503: ("Temporarily unavailable", "The site is busy. Please try again in a moment."),
 }
+CANNOT_SAVE = (
+    "The site can't save right now",
+    "Reading works, but the server can't store anything at the moment (its disk may be "
+    "full), so what you sent was not saved. Please try again later.",
+)
 FORM_EXPIRED = (
     "This form has expired",
     "The page was open too long, or you were signed out. Reload the page (sign in again "
@@ -46,3 +52,24 @@ def http_error(error: HTTPException):
         return {"error": message, "status": code}, code, headers
     page = render_template("errors/error.html", code=code, title=title, message=message)
     return page, code, headers
+
+
+def refused_write(error: CannotWrite) -> None:
+    """Log a refused write loudly, and let the rest of the request read (to answer)."""
+    current_app.logger.error("A write was refused: %s", error)
+    db.session.rollback()
+    reads_only()
+
+
+@bp.app_errorhandler(CannotWrite)
+def cannot_write(error: CannotWrite):
+    """503: the database or the disk refuses writes; pages that only read still work."""
+    refused_write(error)
+    return cannot_save_page()
+
+
+def cannot_save_page():
+    title, message = CANNOT_SAVE
+    if wants_json():
+        return {"error": message, "status": 503}, 503
+    return render_template("errors/error.html", code=503, title=title, message=message), 503

@@ -1,8 +1,21 @@
-"""Export the whole blog to a zip, and import posts from Markdown with front matter.
+"""Export the whole site to a zip and bring it back; import posts from Markdown files.
 
-An export holds ``posts/<slug>.md`` (front matter and the Markdown source), ``media/``
-(the uploaded files) and ``data.json`` (every table a person would want back: posts,
-tags, comments, settings and the author profile; no password hashes or reader IP hashes).
+An export (``flask export``, ``/admin/export``) holds:
+
+- ``posts/<slug>.md``: each post as Markdown with YAML front matter, for people (and for
+  ``flask import`` into any site, one post at a time);
+- ``tables/<table>.jsonl``: every row of every table, one JSON object a line, for a site
+  move: posts with all their fields, tags, revisions, old slugs, comments with their
+  threads and statuses, likes, views per day, media rows, settings and the author's
+  profile;
+- ``media/``: the uploaded files;
+- ``data.json``: the format, the time, the schema revision and each table's row count.
+
+A site move leaves behind the secrets (the author's password hash, two-step secret and
+recovery codes, signed-in sessions, failed sign-ins) and what only meant something on the
+old server (readers' IP hashes, the day's view receipts). The new site's author makes her
+account there first (``/setup`` or ``flask create-author``); ``import_site`` then gives
+that account the exported profile and every post, into a site that is otherwise empty.
 """
 
 import io
@@ -14,13 +27,14 @@ from pathlib import Path
 import frontmatter
 import yaml
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Column, Date, DateTime, Table, delete, select, text
 from sqlalchemy.orm import selectinload
 
 from blog.core.bounded import TooComplex
 from blog.core.clock import as_utc, aware_to_utc, utcnow
 from blog.extensions import db
-from blog.models import Author, Comment, Post, PostStatus, Reviewer, Settings
+from blog.models import Author, Post, PostStatus, Reviewer
+from blog.posts.images import is_media_file_name, write_media_file
 from blog.posts.reviews import NewReviewer, add_colleague, author_as_reviewer
 from blog.posts.writing import apply_rendering, render_text, set_tags, slug_for
 
@@ -28,8 +42,21 @@ FRONT_MATTER_FIELDS = (
     "title", "slug", "status", "published_at", "tags", "featured", "excerpt",
     "meta_description", "last_reviewed", "reviewed_by", "medical", "audience",
 )  # fmt: skip
-PRIVATE_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "ip_hash", "browser_hash"}
+FORMAT = "rounds-export/2"
+# Tables a site move leaves behind, and columns it leaves out of the others.
+LEFT_BEHIND = {
+    "author_sessions", "recovery_codes", "sign_in_failures", "view_receipts",
+    "review_links", "import_runs",
+}  # fmt: skip
+PRIVATE_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "ip_hash"}
+# The author's profile, given to the account on the new site; the rest of her row is hers.
+PROFILE = ("name", "credentials", "job_title", "bio_md", "bio_html")
 EXPORT_BATCH = 200
+IMPORT_BATCH = 100
+
+
+class SiteImportError(ValueError):
+    """An export that can't go into this site; the message says why and what to do."""
 
 
 def reviewer_text(post: Post) -> str:
@@ -52,44 +79,173 @@ def post_to_markdown(post: Post) -> str:
     return frontmatter.dumps(document, sort_keys=False, width=1_000_000) + "\n"
 
 
-def _row(item) -> dict:
-    """A row as JSON values, without the private columns."""
-    row = {}
-    for column in item.__table__.columns:
-        if column.key not in PRIVATE_COLUMNS:
-            value = getattr(item, column.key)
-            row[column.key] = value.isoformat() if isinstance(value, datetime | date) else value
-    return row
+def carried_tables() -> list[Table]:
+    """Every table a site move carries, each after the tables it refers to."""
+    return [table for table in db.metadata.sorted_tables if table.name not in LEFT_BEHIND]
 
 
-def _rows(model) -> list[dict]:
-    return [_row(item) for item in db.session.scalars(select(model).order_by(model.id))]
+def carried_columns(table: Table) -> list[Column]:
+    return [column for column in table.columns if column.key not in PRIVATE_COLUMNS]
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 def export_zip(target) -> None:
-    """Write the whole blog as a zip to ``target`` (a path or a binary file), entry by entry,
-    never the whole zip in memory: posts are read EXPORT_BATCH at a time, media copied in chunks."""
+    """Write the whole site as a zip to ``target`` (a path or a binary file), entry by entry,
+    never the whole zip in memory: rows are read EXPORT_BATCH at a time, media copied in chunks."""
     posts = select(Post).order_by(Post.id).options(selectinload(Post.tags))
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        rows = []
         for post in db.session.scalars(posts.execution_options(yield_per=EXPORT_BATCH)):
             archive.writestr(f"posts/{post.slug}.md", post_to_markdown(post))
-            rows.append({**_row(post), "tags": [tag.name for tag in post.tags]})
+        counts = {table.name: _export_table(archive, table) for table in carried_tables()}
         data = {
+            "format": FORMAT,
             "exported_at": utcnow().isoformat(),
-            "authors": _rows(Author),
-            "reviewers": _rows(Reviewer),
-            "posts": rows,
-            "comments": _rows(Comment),
-            "settings": _rows(Settings),
+            "schema_revision": db.session.scalar(text("SELECT version_num FROM alembic_version")),
+            "tables": counts,
+            "left_behind": {"tables": sorted(LEFT_BEHIND), "columns": sorted(PRIVATE_COLUMNS)},
         }
-        with io.TextIOWrapper(archive.open("data.json", "w"), encoding="utf-8") as entry:
-            json.dump(data, entry, indent=2, ensure_ascii=False)
+        archive.writestr("data.json", json.dumps(data, indent=2))
         media = Path(current_app.config["MEDIA_DIR"])
         if media.is_dir():
             for path in sorted(media.iterdir()):
-                if path.is_file():
+                if path.is_file() and is_media_file_name(path.name):
                     archive.write(path, f"media/{path.name}")
+
+
+def _export_table(archive: zipfile.ZipFile, table: Table) -> int:
+    """Write ``tables/<name>.jsonl``, a row a line, in primary key order; the row count."""
+    columns = carried_columns(table)
+    query = select(*columns).order_by(*table.primary_key.columns)
+    count = 0
+    with io.TextIOWrapper(archive.open(f"tables/{table.name}.jsonl", "w"), "utf-8") as entry:
+        for row in db.session.execute(query.execution_options(yield_per=EXPORT_BATCH)):
+            values = {key: _plain(value) for key, value in row._mapping.items()}
+            entry.write(json.dumps(values, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+# -- Importing a whole site ---------------------------------------------------------------
+
+
+def site_export_format(path: Path) -> str | None:
+    """The format of a site export zip (``FORMAT`` for this one), or None for anything else
+    (Markdown files, a folder, an older export that only its Markdown can come from)."""
+    if not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as archive:
+        try:
+            data = json.loads(archive.read("data.json"))
+        except (KeyError, ValueError):
+            return None
+    return data.get("format") if isinstance(data, dict) else None
+
+
+def import_site(path: Path, author: Author) -> dict[str, int]:
+    """Bring a whole site export into this site, which must hold nothing but ``author``'s
+    account (and perhaps unsaved settings): every table's rows with their ids, then the
+    media files. Runs in the caller's write transaction; the caller commits. Row counts."""
+    if site_export_format(path) != FORMAT:
+        raise SiteImportError(f"{path.name} is not a site export of this version ({FORMAT}).")
+    occupied = [
+        table.name
+        for table in carried_tables()
+        if table.name not in ("authors", "settings")
+        and db.session.execute(select(table).limit(1)).first() is not None
+    ]
+    if occupied:
+        raise SiteImportError(
+            "A site export goes into an empty site, and this one already has "
+            f"{', '.join(name.replace('_', ' ') for name in occupied)} (the sample posts? "
+            "delete them from the dashboard first). To add only the posts, import with "
+            "--posts-only."
+        )
+    counts = {}
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for table in carried_tables():
+            name = f"tables/{table.name}.jsonl"
+            if name in names:
+                with io.TextIOWrapper(archive.open(name), "utf-8") as lines:
+                    counts[table.name] = _import_table(table, lines, author)
+        restart_id_sequences()
+        counts["media files"] = _import_media_files(archive)
+    return counts
+
+
+def _import_table(table: Table, lines, author: Author) -> int:
+    columns = {column.key: column for column in carried_columns(table)}
+    if table.name == "settings":
+        db.session.execute(delete(table))  # a row saved before the import gives way
+    batch: list[dict] = []
+    count = 0
+    for number, line in enumerate(lines, start=1):
+        row = json.loads(line)
+        unknown = set(row) - set(columns)
+        if unknown:
+            raise SiteImportError(
+                f"tables/{table.name}.jsonl line {number} has columns this version doesn't "
+                f"know ({', '.join(sorted(unknown))}): the export was made by a newer version."
+            )
+        values = {key: _column_value(columns[key], value) for key, value in row.items()}
+        count += 1
+        if table.name == "authors":
+            if count == 1 or values.get("email"):  # the account that signed in, if listed
+                for key in PROFILE:
+                    if key in values:
+                        setattr(author, key, values[key])
+            continue
+        if table.name == "posts":
+            values["author_id"] = author.id  # every post becomes the account's
+        batch.append(values)
+        if len(batch) == IMPORT_BATCH:
+            db.session.execute(table.insert(), batch)
+            batch = []
+    if batch:
+        db.session.execute(table.insert(), batch)
+    db.session.flush()
+    return count
+
+
+def _column_value(column: Column, value):
+    if isinstance(value, str) and isinstance(column.type, DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(value, str) and isinstance(column.type, Date):
+        return date.fromisoformat(value)
+    return value
+
+
+def restart_id_sequences() -> None:
+    """PostgreSQL: rows inserted with their ids leave each id sequence behind; move them on
+    past the largest id (SQLite's rowids need nothing)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for table in carried_tables():
+        if "id" in table.columns and table.columns["id"].autoincrement in (True, "auto"):
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"coalesce(max(id), 1), max(id) IS NOT NULL) FROM {table.name}"
+                )
+            )
+
+
+def _import_media_files(archive: zipfile.ZipFile) -> int:
+    """Copy the export's media files into MEDIA_DIR; only media file names, never a path."""
+    folder = Path(current_app.config["MEDIA_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for name in archive.namelist():
+        base = name.removeprefix("media/")
+        if name.startswith("media/") and is_media_file_name(base):
+            with archive.open(name) as source:
+                write_media_file(folder / base, source)
+            count += 1
+    return count
 
 
 def _text(value) -> str:

@@ -8,11 +8,13 @@ from sqlalchemy.exc import IntegrityError
 from blog.comments import moderation, notify, spam
 from blog.comments.likes import toggle_like
 from blog.core.bounded import TooComplex
+from blog.core.database import CannotWrite
 from blog.core.forms import ActionForm
 from blog.core.inputs import wants_json
 from blog.core.keys import ip_hash
 from blog.core.site import site_settings
 from blog.core.templating import plural
+from blog.errors import cannot_save_page, refused_write
 from blog.extensions import csrf, db, limiter
 from blog.models import CommentStatus, Post
 from blog.public import bp, reader
@@ -35,6 +37,10 @@ NO_COOKIE = (
     "Your browser did not keep this site's cookie, so the like could not be counted: "
     "likes count from browsers that keep it, so a script can't inflate them."
 )
+CANNOT_SAVE = (
+    "The site can't save comments right now (a problem on the server, not with your "
+    "comment), so yours was not saved. Your text is kept below: please send it again later."
+)
 
 
 def public_post_or_404(slug: str) -> Post:
@@ -49,6 +55,17 @@ def comment_limit_reached(_limit):
     post = public_post_or_404(request.view_args["slug"])
     form = reader_form(CommentForm)
     return current_app.make_response(render_post_page(post, form, [RATE_LIMITED], 429))
+
+
+@bp.errorhandler(CannotWrite)
+def cannot_save(error: CannotWrite):
+    """503 when the database or the disk refuses writes: a comment comes back on its post
+    page with the reader's text."""
+    refused_write(error)
+    if request.endpoint == "public.comment" and not wants_json():
+        post = public_post_or_404(request.view_args["slug"])
+        return render_post_page(post, CommentForm(), [CANNOT_SAVE], 503)
+    return cannot_save_page()
 
 
 def form_problems(form: CommentForm, post: Post) -> list[str]:

@@ -79,22 +79,28 @@ def test_a_slow_older_preview_never_replaces_a_newer_one(signed_in_page, live_se
     assert page.js_errors == []
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body", "said"),
+    [
+        ("text/html", "<h1>503 Service Unavailable</h1>", "could not save (error 503)"),
+        ("application/json", '{"error": "The site can\'t save right now."}', "can't save right"),
+    ],
+)
 def test_server_failure_keeps_a_copy_in_the_browser_and_offers_it_back(
-    signed_in_page, live_server, live_app
+    signed_in_page, live_server, live_app, content_type, body, said
 ):
+    """A proxy's error page, or the site's own message when it can't save."""
     page = signed_in_page
     page.route(
         "**/admin/posts/autosave",
-        lambda route: route.fulfill(
-            status=503, content_type="application/json", body='{"error": "busy"}'
-        ),
+        lambda route: route.fulfill(status=503, content_type=content_type, body=body),
     )
     page.goto(live_server.url + "/admin/posts/new")
     page.fill("#title", "Iron in pregnancy")
     page.locator("#body").click()
     page.keyboard.type("Ferritin below 30 means")
     status = page.locator("#save-status")
-    expect(status).to_contain_text("could not save (error 503)", timeout=10_000)
+    expect(status).to_contain_text(said, timeout=10_000)
     expect(status).to_contain_text("A copy is kept in this browser")
     assert stored_posts(live_app) == []
     page.reload()

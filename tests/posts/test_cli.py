@@ -1,7 +1,6 @@
 """Command-line tools."""
 
 import re
-import sqlite3
 
 from sqlalchemy import event, func, select, update
 
@@ -60,12 +59,3 @@ def test_rerender_works_in_batches_each_its_own_write(runner, make_post, make_co
     assert len(reads) == 3 and all(chunk.startswith("BEGIN IMMEDIATE") for chunk in reads)
     assert all(chunk.startswith("BEGIN IMMEDIATE") for chunk in transactions if chunk)
     assert db.session.scalar(select(func.count()).where(Post.body_html.contains("stale"))) == 0
-
-
-def test_backup_makes_a_readable_copy(runner, make_post, tmp_path):
-    make_post("Backed up")
-    target = tmp_path / "backup.sqlite3"
-    result = runner.invoke(args=["backup", str(target)])
-    assert result.exit_code == 0, result.output
-    with sqlite3.connect(target) as copy:
-        assert copy.execute("SELECT title FROM posts").fetchall() == [("Backed up",)]

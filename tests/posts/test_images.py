@@ -1,5 +1,6 @@
 """POST /admin/media: what is accepted, what is refused, and what is stored and served."""
 
+import io
 import os
 import re
 from pathlib import Path
@@ -150,14 +151,23 @@ def test_no_served_variant_keeps_exif_gps_xmp_or_comments(author_client, app):
     assert media.name not in media.original_name
 
 
-def test_exif_orientation_is_applied_before_the_metadata_goes(author_client, app):
-    data = upload(author_client, two_tone_jpeg((200, 100), orientation=6)).get_json()
-    assert (data["width"], data["height"]) == (100, 200)
+@pytest.mark.parametrize(
+    ("size", "upright"),
+    [((200, 100), (100, 200)), ((6400, 3200), (1600, 3200))],  # the second decoded at 1/2
+)
+def test_exif_orientation_is_applied_before_the_metadata_goes(author_client, app, size, upright):
+    app.config["MAX_IMAGE_PIXELS"] = 40_000_000
+    data = upload(author_client, two_tone_jpeg(size, orientation=6)).get_json()
+    assert (data.get("width"), data.get("height")) == upright, data
     image = open_image(author_client.get(data["url"]).data).convert("RGB")
-    assert image.size == (100, 200)
+    assert image.size == upright
     assert not image.getexif()
     # Orientation 6 means "rotate 90° clockwise to view": the red left half is now on top.
-    top, bottom = image.getpixel((50, 40)), image.getpixel((50, 160))
+    width, height = upright
+    top, bottom = (
+        image.getpixel((width // 2, height // 5)),
+        image.getpixel((width // 2, height * 4 // 5)),
+    )
     assert top[0] > 150 and top[2] < 100
     assert bottom[2] > 150 and bottom[0] < 100
 
@@ -187,6 +197,33 @@ def test_transparent_png_keeps_alpha_with_a_png_fallback(author_client, app):
         image = open_image(author_client.get(data["url"].replace("-500.png", suffix)).data)
         assert image.mode == "RGBA"
         assert image.getpixel((10, 10))[3] == 80
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "P"])
+def test_a_large_image_with_transparency_keeps_it_through_the_reduction(author_client, app, mode):
+    """Images other than JPEG are decoded whole, then reduced a band at a time (here by 3,
+    in converted bands for a palette): the colours and the transparency come through."""
+    from PIL import Image
+
+    app.config["MAX_IMAGE_PIXELS"] = 40_000_000
+    image = Image.new("RGBA", (4800, 1500), (0, 0, 0, 0))
+    image.paste((200, 30, 30, 255), (0, 0, 2400, 1500))
+    image.paste((30, 30, 200, 128), (2400, 0, 3600, 1500))
+    if mode == "P":
+        image = image.convert("RGB").quantize(4)
+        image.info["transparency"] = image.getpixel((4000, 10))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", transparency=image.info.get("transparency"))
+    data = upload(author_client, buffer.getvalue(), filename="a.png", content_type="image/png")
+    data = data.get_json()
+    assert (data["width"], data["height"]) == (1600, 500)
+    stored = open_image(author_client.get(data["url"]).data)
+    assert stored.mode == "RGBA"
+    assert stored.getpixel((400, 250)) == (200, 30, 30, 255)
+    assert stored.getpixel((1500, 250))[3] == 0
+    if mode == "RGBA":
+        found = stored.getpixel((1000, 250))  # half transparent: premultiplied, then not
+        assert all(abs(a - b) <= 2 for a, b in zip(found, (30, 30, 200, 128), strict=True))
 
 
 def test_animated_gif_keeps_its_first_frame(author_client, app):

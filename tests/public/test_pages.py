@@ -154,20 +154,6 @@ def test_about_page(client, runner):
     assert "Dr. Maya Okafor" in page and "MD, Internal Medicine" in page
 
 
-def test_healthz(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
-
-
-def test_healthz_reports_a_dead_database(app, client, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("database is down")
-
-    monkeypatch.setattr(db.session, "execute", broken)
-    assert client.get("/healthz").status_code == 503
-
-
 def test_500_page_in_site_design(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

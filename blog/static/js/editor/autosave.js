@@ -84,7 +84,7 @@
         } else if (response.status === 409 && json.conflict) {
           conflicted(json);
         } else if (response.status >= 500) {
-          failed("The server could not save (error " + response.status + ").");
+          failed(json.error || "The server could not save (error " + response.status + ").");
         } else {
           failed(json.error || "The server refused the autosave (error " + response.status + ").");
         }

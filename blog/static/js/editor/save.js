@@ -73,12 +73,21 @@
           });
         }
         if (response.status >= 500) {
-          editor.setStatus("Not saved", "problem");
-          editor.showProblem(
-            "Not saved: the server had a problem (error " + response.status + "). " +
-              "Your text is kept here and in this browser; save again in a moment."
-          );
-          return null;
+          // The site's own 503 says why (it can't save right now); a proxy's page doesn't.
+          return response
+            .json()
+            .catch(function () {
+              return {};
+            })
+            .then(function (json) {
+              editor.setStatus("Not saved", "problem");
+              editor.showProblem(
+                json.error ||
+                  "Not saved: the server had a problem (error " + response.status + "). " +
+                    "Your text is kept here and in this browser; save again in a moment."
+              );
+              return null;
+            });
         }
         return refused(response);
       })
