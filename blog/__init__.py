@@ -75,7 +75,7 @@ def finish_config(app: Flask) -> None:
     config["MAX_FORM_MEMORY_SIZE"] = config["MAX_CONTENT_LENGTH"]
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
     # A remembered sign-in's cookie lasts as long as its server-side session may.
-    config.setdefault("PERMANENT_SESSION_LIFETIME", int(float(config["SESSION_MAX_DAYS"]) * 86400))
+    config["PERMANENT_SESSION_LIFETIME"] = int(float(config["SESSION_MAX_DAYS"]) * 86400)
     if not config["PASSWORD_HASH_METHOD"]:
         config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000" if app.testing else "scrypt"
 

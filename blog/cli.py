@@ -377,6 +377,7 @@ def reset_two_factor_command(email: str) -> None:
     ended = sessions.end_others(author.id, None)
     db.session.commit()
     click.echo(
-        f"Two-step sign-in is off for {author.email}; {ended} signed-in browsers were signed "
-        "out. Sign in with the password, then turn it on again from Account."
+        f"Two-step sign-in is off for {author.email}; signed out "
+        f"{ended} browser{'s' * (ended != 1)}. Sign in with the password, then turn it on "
+        "again from Account."
     )

@@ -47,13 +47,14 @@ def rules() -> dict[str, Rule]:
 
 
 def attempt_keys(address: str | None, email: str, device: str | None) -> list[str]:
-    """The counters an attempt adds to: its network, and its device or else its account."""
-    network = keys.keyed_hash(keys.SIGN_IN_LIMIT, keys.network_of(address), length=48)
+    """The counters an attempt adds to: its network and its account; from a device the
+    author signed in with before, that device's alone (guesses from her network, a
+    clinic's shared address, then never lock her out of her own computer)."""
     if device:
-        second = "device:" + keys.keyed_hash(keys.SIGN_IN_LIMIT, device, length=48)
-    else:
-        second = "account:" + keys.keyed_hash(keys.SIGN_IN_LIMIT, email.strip().lower(), 48)
-    return ["net:" + network, second]
+        return ["device:" + keys.keyed_hash(keys.SIGN_IN_LIMIT, device, length=48)]
+    network = keys.keyed_hash(keys.SIGN_IN_LIMIT, keys.network_of(address), length=48)
+    account = keys.keyed_hash(keys.SIGN_IN_LIMIT, email.strip().lower(), length=48)
+    return ["net:" + network, "account:" + account]
 
 
 def _wait(rule: Rule, failures: int) -> int:
@@ -79,6 +80,24 @@ def seconds_to_wait(attempt: list[str]) -> int:
         ready = latest + timedelta(seconds=_wait(rule, count))
         longest = max(longest, math.ceil((ready - now).total_seconds()))
     return longest
+
+
+def start(attempt: list[str]) -> tuple[list[int] | None, int]:
+    """Count an attempt before checking it, in its own short transaction (committed here),
+    so the password or code is checked outside the write lock: (the rows to withdraw if it
+    succeeds, 0), or (None, seconds to wait) when it must wait."""
+    wait = seconds_to_wait(attempt)
+    if wait:
+        db.session.rollback()
+        return None, wait
+    reserved = reserve(attempt)
+    db.session.commit()
+    return reserved, 0
+
+
+def wait_message(seconds: int) -> str:
+    when = f"{-(-seconds // 60)} minutes" if seconds > 90 else f"{seconds} seconds"
+    return f"Too many failed attempts. Try again in {when}."
 
 
 def reserve(attempt: list[str]) -> list[int]:

@@ -7,6 +7,7 @@ and never for a step at or before the last one accepted, so an overheard code ca
 replayed. Recovery codes are stored as SHA-256 hashes and shown once.
 """
 
+import base64
 import hashlib
 import secrets
 import time
@@ -15,6 +16,7 @@ import pyotp
 import segno
 from sqlalchemy import delete, select
 
+from blog.core import keys
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Author, RecoveryCode
@@ -24,8 +26,12 @@ ISSUER = "Rounds"
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 
 
-def new_secret() -> str:
-    return pyotp.random_base32()
+def enrolment_secret(author_id: int, session_token: str) -> str:
+    """The secret offered while two-step sign-in is being set up: derived from the
+    signed-in session, so it is the same on every reload of the page and never travels
+    in a cookie; a new session offers a new one."""
+    digest = keys.keyed_digests(keys.TWO_STEP_ENROLMENT, f"{author_id}:{session_token}")[0]
+    return base64.b32encode(digest[:20]).decode()
 
 
 def provisioning_uri(secret: str, account: str, issuer: str = ISSUER) -> str:

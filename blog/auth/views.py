@@ -145,23 +145,16 @@ def two_step():
 
 
 def start_attempt(attempt: list[str]) -> list[int] | None:
-    """Count a sign-in attempt before checking it (one short write), or None when it must
-    wait. The password or code is checked after this commits, outside the write lock."""
-    wait = limits.seconds_to_wait(attempt)
-    if wait:
-        db.session.rollback()
-        g.retry_after = wait
-        return None
-    reserved = limits.reserve(attempt)
-    db.session.commit()
+    """Count a sign-in attempt before checking it (see limits.start), or None when it
+    must wait (the wait kept for ``too_many``)."""
+    reserved, g.retry_after = limits.start(attempt)
     return reserved
 
 
 def too_many(template: str, **context):
     """The form again, with how long to wait (429 and Retry-After)."""
     wait = g.retry_after
-    when = f"{-(-wait // 60)} minutes" if wait > 90 else f"{wait} seconds"
-    flash(f"Too many failed attempts. Try again in {when}.", "error")
+    flash(limits.wait_message(wait), "error")
     page = render_template(template, **context)
     return page, 429, {"Retry-After": str(wait)}
 

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user, logout_user
 
 from blog.accounts import authors as accounts
-from blog.accounts import sessions, two_factor
+from blog.accounts import limits, sessions, two_factor
 from blog.author import bp
 from blog.author.forms import ConfirmPasswordForm, PasswordForm, TwoStepCodeForm
 from blog.core.clock import utcnow
@@ -28,7 +28,6 @@ from blog.models import Author
 from blog.posts.portability import export_zip
 
 HINT_PASSWORD = accounts.PASSWORD_HINT
-ENROLLING = "two_step_secret"  # the secret being set up, until a first code proves it
 
 
 def this_author() -> Author:
@@ -67,27 +66,28 @@ def sign_out_everywhere():
 
 @bp.route("/account/two-step", methods=["GET", "POST"])
 def two_step():
-    """Turn two-step sign-in on: scan the code, then prove it with a first code."""
+    """Turn two-step sign-in on: scan the code, then prove it with a first code and the
+    password (so a borrowed session can't tie the account to someone else's phone)."""
     author = this_author()
     if author.two_factor:
         return redirect(url_for("author.account"), 303)
     welcome = request.args.get("welcome") == "1"
-    secret = session.get(ENROLLING) or two_factor.new_secret()
-    session[ENROLLING] = secret
+    secret = two_factor.enrolment_secret(author.id, current_user.session_token)
     form = TwoStepCodeForm()
     status = 200
     if form.validate_on_submit():
-        codes = two_factor.enable(author, secret, form.code.data)
-        if codes is not None:
-            db.session.commit()
-            session.pop(ENROLLING, None)
-            flash("Two-step sign-in is on.", "success")
-            return render_template("author/recovery_codes.html", codes=codes)
-        form.code.errors.append(
-            "That code doesn't match. Check that the app's clock is right, and type the "
-            "code it shows now."
-        )
-        status = 400
+        status = password_check(author, form.password)
+        if status == 200:
+            codes = two_factor.enable(author, secret, form.code.data)
+            if codes is not None:
+                db.session.commit()
+                flash("Two-step sign-in is on.", "success")
+                return render_template("author/recovery_codes.html", codes=codes)
+            form.code.errors.append(
+                "That code doesn't match. Check that the app's clock is right, and type the "
+                "code it shows now."
+            )
+            status = 400
     elif form.is_submitted():
         status = 400
     uri = two_factor.provisioning_uri(
@@ -97,6 +97,7 @@ def two_step():
         "author/two_step.html",
         form=form,
         secret=secret,
+        uri=uri,
         qr=two_factor.qr_svg_data_uri(uri),
         welcome=welcome,
     ), status
@@ -124,15 +125,31 @@ def confirm_with_password(action: str, done, message: str = ""):
     form = ConfirmPasswordForm()
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        if accounts.password_matches(author.password_hash, form.password.data):
+        status = password_check(author, form.password)
+        if status == 200:
             codes = done(author)
             db.session.commit()
             if codes:
                 return render_template("author/recovery_codes.html", codes=codes)
             flash(message, "success")
             return redirect(url_for("author.account"), 303)
-        form.password.errors.append("That isn't your password.")
     return render_template("author/confirm_password.html", form=form, action=action), status
+
+
+def password_check(author: Author, field) -> int:
+    """Check the password typed in ``field`` under the sign-in limits (a stolen session
+    can't guess it here either): 200 if right; else 400 or 429 with the field's error."""
+    attempt = limits.attempt_keys(request.remote_addr, author.email, None)
+    stored_hash = author.password_hash
+    reserved, wait = limits.start(attempt)
+    if reserved is None:
+        field.errors.append(limits.wait_message(wait))
+        return 429
+    if not accounts.password_matches(stored_hash, field.data):
+        field.errors.append("That isn't your password.")
+        return 400
+    limits.succeeded(reserved, attempt, forgive=False)
+    return 200
 
 
 @bp.get("/export")
@@ -154,9 +171,9 @@ def password():
         status = 400 if form.is_submitted() else 200
         return render_template("author/password.html", form=form, hint=HINT_PASSWORD), status
     author = this_author()
-    if not accounts.password_matches(author.password_hash, form.current.data):
-        form.current.errors.append("That isn't your current password.")
-        return render_template("author/password.html", form=form, hint=HINT_PASSWORD), 400
+    status = password_check(author, form.current)
+    if status != 200:
+        return render_template("author/password.html", form=form, hint=HINT_PASSWORD), status
     accounts.change_password(author, form.password.data, keep_session=g.author_session.id)
     db.session.commit()
     flash("Your password has been changed. Other signed-in browsers were signed out.", "success")

@@ -246,6 +246,9 @@ class TwoStepCodeForm(FlaskForm):
     code = StringField(
         "Code from the app", validators=[DataRequired("Enter the six-digit code."), Length(max=20)]
     )
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Enter your password to confirm.")]
+    )
 
 
 class ConfirmPasswordForm(FlaskForm):

@@ -24,6 +24,7 @@ FIRST_RUN_SETUP = "rounds:first-run-setup"
 COMMENT_FORM = "rounds.comment-form"
 SIGN_IN_LIMIT = "rounds.sign-in-limit"
 SIGN_IN_DEVICE = "rounds.sign-in-device"
+TWO_STEP_ENROLMENT = "rounds.two-step-enrolment"
 
 
 def secret_keys() -> list[bytes]:

@@ -45,11 +45,21 @@ def test_enrolment_shows_a_qr_code_and_needs_a_first_code(author_client, author)
     secret = re.search(r'<code class="two-step__secret">([A-Z2-7 ]+)</code>', html).group(1)
     secret = secret.replace(" ", "")
 
-    wrong = author_client.post("/admin/account/two-step", data={"code": "000000"})
+    wrong = author_client.post(
+        "/admin/account/two-step", data={"code": "000000", "password": PASSWORD}
+    )
     assert wrong.status_code == 400 and "doesn't match" in page_text(wrong)
+    no_password = author_client.post(
+        "/admin/account/two-step", data={"code": pyotp.TOTP(secret).now(), "password": "guess"}
+    )
+    assert no_password.status_code == 400 and "isn't your password" in page_text(no_password)
     assert db.session.get(Author, author.id).totp_secret is None
+    assert secret not in str(author_client.get_cookie("session").value)  # never in the cookie
+    again = author_client.get("/admin/account/two-step").get_data(as_text=True)
+    assert secret in again.replace(" ", "")  # the same key on every reload of the page
 
-    done = author_client.post("/admin/account/two-step", data={"code": pyotp.TOTP(secret).now()})
+    code = pyotp.TOTP(secret).now()
+    done = author_client.post("/admin/account/two-step", data={"code": code, "password": PASSWORD})
     codes = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", done.get_data(True))
     assert done.status_code == 200 and len(set(codes)) == 10
     assert done.headers["Cache-Control"] == "no-store"
@@ -155,7 +165,7 @@ def test_the_shell_command_resets_it_and_signs_out_everywhere(app, author, secur
     browser = app.test_client()
     sign_in(browser, author)
     result = runner.invoke(args=["reset-two-factor", "ADA@example.org"])
-    assert "Two-step sign-in is off for ada@example.org; 1 signed-in" in result.output
+    assert "Two-step sign-in is off for ada@example.org; signed out 1 browser." in result.output
     assert db.session.get(Author, author.id).totp_secret is None
     assert browser.get("/admin/").status_code == 302
     assert runner.invoke(args=["reset-two-factor", "who@example.org"]).exit_code != 0
@@ -165,3 +175,13 @@ def test_the_qr_code_is_a_plain_svg():
     uri = two_factor.qr_svg_data_uri("otpauth://totp/Rounds:a@b.c?secret=ABC&issuer=Rounds")
     svg = unquote(uri.removeprefix("data:image/svg+xml;charset=utf-8,"))
     assert svg.startswith("<svg") and "script" not in svg and "href" not in svg
+
+
+def test_password_confirmations_meet_the_sign_in_limit(author_client, secured):
+    statuses = [
+        author_client.post("/admin/account/two-step/off", data={"password": "guess"}).status_code
+        for _ in range(6)
+    ]
+    assert statuses == [400] * 5 + [429]
+    refused = author_client.post("/admin/account/two-step/off", data={"password": PASSWORD})
+    assert refused.status_code == 429 and "Too many failed attempts" in page_text(refused)
