@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
 from blog import create_app
@@ -25,7 +26,7 @@ from tests.conftest import IsolatedClient, base_config, page_text
 
 CONFIG_TEXT = "SECRET_KEY = 'a-secret-key-that-belongs-to-this-site-only'\n"
 MEDIA = {"0123456789abcdef0123-480.webp": b"RIFF-small", "0123456789abcdef0123-960.jpg": b"JPEG"}
-HEAD = "f302ebb5f01b"
+HEAD = ScriptDirectory(str(Path(__file__).parents[2] / "migrations")).get_current_head()
 
 
 @pytest.fixture
