@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app blog
 
-.PHONY: run test check lint bench lock clean
+.PHONY: run test check lint bench bench-render lock clean
 
 $(BIN)/activate: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ lint: $(BIN)/activate
 
 bench: $(BIN)/activate
 	$(BIN)/python -m bench.run
+
+# What each hostile text costs to render at its size cap, against the render budgets.
+bench-render: $(BIN)/activate
+	$(BIN)/python -m bench.render_budget
 
 # Re-resolve the pins from pyproject.toml into constraints.txt.
 lock:
