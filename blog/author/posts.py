@@ -136,8 +136,12 @@ def render_editor(
     problem: str | None = None,
     autosaved=None,
     signed_in: bool = True,
+    preview_html: str | None = None,
 ):
-    """The editor page; ``problem`` says why a save failed and how to recover."""
+    """The editor page; ``problem`` says why a save failed and how to recover. The preview
+    is rendered here unless given (empty when the text could not be rendered)."""
+    if preview_html is None:
+        preview_html = preview_of(form.body.data or "", post, signed_in)
     page = render_template(
         "author/editor.html",
         form=form,
@@ -145,7 +149,7 @@ def render_editor(
         problem=problem,
         autosaved=autosaved,
         signed_in=signed_in,
-        preview_html=preview_of(form.body.data or "", post, signed_in),
+        preview_html=preview_html,
         tag_suggestions=existing_tag_names() if signed_in else [],
         meta_ideal=META_IDEAL,
         action_form=ActionForm(),
@@ -198,15 +202,16 @@ def try_save(form: PostForm, post: Post):
         )
     try:
         rendered = render_outside_the_lock(form.body.data or "")
-    except TooComplex:
-        return render_editor(form, post if post.id else None, 400, TOO_COMPLEX)
+    except TooComplex:  # not rendered again for the page's preview
+        return render_editor(form, post if post.id else None, 400, TOO_COMPLEX, preview_html="")
     try:
         notes = save_post(post, post_input(form), rendered)
     except PublicationError as error:
         db.session.rollback()
         form.published_at.errors = [*form.published_at.errors, str(error)]
         saved = db.session.get(Post, post.id) if post.id else None
-        return render_editor(form, saved, 400, "The post was not saved: check its date.")
+        problem = "The post was not saved: check its date."
+        return render_editor(form, saved, 400, problem, preview_html=rendered.html)
     db.session.commit()
     return saved_response(post, save_message(post, notes))
 
