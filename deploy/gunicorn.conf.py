@@ -19,3 +19,11 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"
+
+
+def post_worker_init(worker):
+    """Start the worker's render forkserver (blog.core.bounded) before the first comment or
+    preview needs it."""
+    from blog.core.bounded import start_forkserver
+
+    start_forkserver()

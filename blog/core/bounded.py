@@ -13,6 +13,7 @@ as long in wall time, and WALL_SLACK seconds more for starting the child.
 """
 
 import multiprocessing
+import multiprocessing.forkserver
 import resource
 import signal
 from collections.abc import Callable
@@ -37,6 +38,14 @@ def _forkserver():
         _context = multiprocessing.get_context("forkserver")
         _context.set_forkserver_preload(["blog.content"])
     return _context
+
+
+def start_forkserver() -> None:
+    """Start the forkserver now, in the background: gunicorn does it as each worker boots,
+    so the first comment or preview does not wait while it imports the content pipeline
+    (seconds on a busy machine)."""
+    _forkserver()
+    multiprocessing.forkserver.ensure_running()
 
 
 def _child(connection, function, args, seconds: float, memory: int) -> None:

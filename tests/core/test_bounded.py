@@ -2,6 +2,8 @@
 there, and a machine busy with other work (a wait, to the child) slows it down without
 refusing it."""
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from bench.render_budget import children_cpu
 from blog.core import bounded
 from blog.core.bounded import TooComplex, run_bounded
+from tests.conftest import ROOT
 
 FOREVER = range(10**15)  # sum() of it keeps a CPU busy for days
 
@@ -32,3 +35,16 @@ def test_a_wait_is_not_work_it_ends_within_the_wall_limit(app):
 
 def test_quick_work_comes_back(app):
     assert run_bounded(sum, range(1000), seconds=0.2) == 499500
+
+
+def test_each_gunicorn_worker_starts_its_forkserver_as_it_boots():
+    """So the first comment or preview does not wait for it (seconds on a busy machine)."""
+    code = (
+        "import runpy; from multiprocessing import forkserver; "
+        "runpy.run_path('deploy/gunicorn.conf.py')['post_worker_init'](None); "
+        "print(forkserver._forkserver._forkserver_pid is not None)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert run.stdout.strip() == "True", run.stderr
