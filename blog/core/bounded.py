@@ -16,6 +16,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import resource
 import signal
+import time
 from collections.abc import Callable
 
 from flask import current_app
@@ -49,7 +50,8 @@ def start_forkserver() -> None:
 
 
 def _child(connection, function, args, seconds: float, memory: int) -> None:
-    signal.setitimer(signal.ITIMER_PROF, seconds)  # SIGPROF ends it after `seconds` of CPU
+    # SIGPROF ends it once it has used `seconds` of CPU, its start-up included.
+    signal.setitimer(signal.ITIMER_PROF, max(seconds - time.process_time(), 0.001))
     cpu = max(1, int(seconds) + 1)  # and, should that fail, RLIMIT_CPU (whole seconds)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
