@@ -6,11 +6,11 @@ Every family of bench.hostile is rendered as a comment of 5,000 characters (the 
 form's path: moderation.render_body, within COMMENT_RENDER_SECONDS) and as a post at
 MAX_POST_KB (the editor's path: writing.render_text, within POST_RENDER_SECONDS), with
 the sample posts and comments beside them for comparison. For each: the outcome (rendered,
-or refused and why), the CPU time it cost (the rendering process, from its parent's
-accounting, plus this process's own share) and the wall time, against the budgets of
-issue 10: 200 ms of CPU for a comment, 2 s for a post at the cap. Prints Markdown tables
-(and exits with 1 when any text went over its budget); stops by itself; touches nothing
-outside a temporary folder.
+or refused and why), the CPU time of the rendering process (as the forkserver that reaped
+it accounts it, in ticks of 10 ms) and the wall time the request waited, against the
+budgets of issue 10: 200 ms of CPU for a comment, 2 s for a post at the cap. Prints
+Markdown tables (and exits with 1 when any text went over its budget); stops by itself;
+touches nothing outside a temporary folder.
 
 Only the standard library is imported at the top: each rendering process imports this
 module again before it starts, and should cost what it costs under gunicorn.
@@ -28,6 +28,9 @@ from datetime import date
 from pathlib import Path
 
 BUDGET_MS = {"comment": 200, "post": 2000}
+# The kernel counts CPU time, and checks a process's CPU timer, once a tick: a process
+# stopped at its budget shows up to a tick more.
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def children_cpu() -> float:
@@ -40,17 +43,17 @@ def children_cpu() -> float:
 
 
 def measure(render, text: str) -> dict:
-    """Render ``text`` once; the outcome, CPU and wall milliseconds."""
+    """Render ``text`` once; the outcome, and the milliseconds of CPU the rendering process
+    used (in all, its start-up included) and of wall time the request waited."""
     from blog.core.bounded import TooComplex
 
-    children, own, wall = children_cpu(), time.process_time(), time.perf_counter()
+    cpu, wall = children_cpu(), time.perf_counter()
     try:
         render(text)
         outcome = "rendered"
     except TooComplex as refusal:
         outcome = f"refused ({refusal})"
-    wall = time.perf_counter() - wall
-    cpu = time.process_time() - own + children_cpu() - children
+    wall, cpu = time.perf_counter() - wall, children_cpu() - cpu
     return {"size": len(text), "outcome": outcome, "cpu_ms": cpu * 1000, "wall_ms": wall * 1000}
 
 
@@ -81,7 +84,7 @@ def run(only: set[str]) -> dict:
     for kind in ("comment", "post"):
         for name, text in texts(kind, caps[kind], only):
             row = {"kind": kind, "text": name, **measure(renderers[kind], text)}
-            row["within_budget"] = row["cpu_ms"] <= BUDGET_MS[kind]
+            row["within_budget"] = row["cpu_ms"] <= BUDGET_MS[kind] + TICK_MS
             rows.append(row)
             print(f"  {kind} {name}: {row['outcome']}, {row['cpu_ms']:.0f} ms", file=sys.stderr)
     return {"rows": rows}
@@ -109,8 +112,8 @@ def report(result: dict) -> str:
     for kind, title in (("comment", "Comments"), ("post", "Posts")):
         lines += [
             "",
-            f"{title} (budget {BUDGET_MS[kind]:,} ms of CPU; "
-            f"{kind.upper()}_RENDER_SECONDS = {seconds[kind]}):",
+            f"{title} (budget {BUDGET_MS[kind]:,} ms of CPU, counted in ticks of "
+            f"{TICK_MS:.0f} ms; {kind.upper()}_RENDER_SECONDS = {seconds[kind]}):",
             "",
             "| text | characters | outcome | CPU ms | wall ms | within budget |",
             "| --- | ---: | --- | ---: | ---: | --- |",
