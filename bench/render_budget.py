@@ -53,8 +53,8 @@ def measure(render, text: str) -> dict:
         outcome = "rendered"
     except TooComplex as refusal:
         outcome = f"refused ({refusal})"
-    wall, cpu = time.perf_counter() - wall, children_cpu() - cpu
-    return {"size": len(text), "outcome": outcome, "cpu_ms": cpu * 1000, "wall_ms": wall * 1000}
+    wall, cpu = time.perf_counter() - wall, round((children_cpu() - cpu) * 1000, 1)
+    return {"size": len(text), "outcome": outcome, "cpu_ms": cpu, "wall_ms": wall * 1000}
 
 
 def texts(kind: str, cap: int, only: set[str]) -> list[tuple[str, str]]:
