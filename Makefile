@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app blog
 
-.PHONY: run test check lint bench lock clean install-prod
+.PHONY: run test check lint bench bench-render bench-flood lock clean install-prod
 
 $(BIN)/activate: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ lint: $(BIN)/activate
 
 bench: $(BIN)/activate
 	$(BIN)/python -m bench.run
+
+# What each hostile text costs to render at its size cap, against the render budgets.
+bench-render: $(BIN)/activate
+	$(BIN)/python -m bench.render_budget
+
+# A minute of the worst inputs at their caps against gunicorn, while a reader reads.
+bench-flood: $(BIN)/activate
+	$(BIN)/python -m bench.flood
 
 # Re-resolve the pins from pyproject.toml into constraints.txt.
 lock:

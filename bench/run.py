@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) bench"
+# gunicorn's default access log line, and the time the request took in microseconds.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
 
 
 def free_port() -> int:
@@ -128,14 +130,7 @@ def main() -> int:
     try:
         slugs = build_site(folder, args.posts)
         port = free_port()
-        env = {**os.environ, "BLOG_PUBLIC_CACHE_SECONDS": "0"}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        wait_until_up(port)
+        server = start_server(port, args.workers)
         paths = (
             [("home", "/")] * 3
             + [("home page 5", "/?page=5")]
@@ -157,10 +152,34 @@ def main() -> int:
         report(results, args)
         return 0
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=10)
+        stop_server(server)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def start_server(port: int, workers: int, log=subprocess.DEVNULL, env=None) -> subprocess.Popen:
+    """gunicorn with the production config on 127.0.0.1:``port``, serving the site that
+    build_site() made (with ``env`` added to its environment), its access and error logs
+    to ``log``; returns once it answers."""
+    env = {**os.environ, "BLOG_PUBLIC_CACHE_SECONDS": "0", **(env or {})}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--access-logformat", ACCESS_LOG_FORMAT, "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_up(port)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+def stop_server(server: subprocess.Popen | None) -> None:
+    """Stop gunicorn and everything it started (workers, their render processes)."""
+    if server is not None and server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def wait_until_up(port: int) -> None:

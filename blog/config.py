@@ -28,10 +28,12 @@ FORM_MAX_KB = 64
 MAX_POST_KB = 300
 
 # Rendering text from outside runs in a child process with these budgets (seconds of
-# wall time, and memory), so no input can hold a CPU: a comment, a post (the author's
-# own). RENDER_IN_PROCESS = True skips the child process (unbounded; for debugging).
-COMMENT_RENDER_SECONDS = 1
-POST_RENDER_SECONDS = 10
+# CPU time, and memory), so no input can hold a CPU: a comment, a post (the author's
+# own, at MAX_POST_KB). A request waits for it three times as long in wall time, and a
+# second more.
+# RENDER_IN_PROCESS = True skips the child process (unbounded; for debugging).
+COMMENT_RENDER_SECONDS = 0.2
+POST_RENDER_SECONDS = 2
 RENDER_MEMORY_MB = 256
 RENDER_IN_PROCESS = False
 

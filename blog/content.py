@@ -430,6 +430,31 @@ class _FirstParagraph(HTMLParser):
             self.parts.append(data)
 
 
+class _Nesting(HTMLParser):
+    TAGS = {"blockquote", "ul", "ol"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = self.deepest = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.TAGS:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag):
+        if tag in self.TAGS and self.depth:
+            self.depth -= 1
+
+
+def block_depth(fragment: str) -> int:
+    """How deeply quotes and lists nest in an HTML fragment (a list in a quote is 2)."""
+    parser = _Nesting()
+    parser.feed(fragment)
+    parser.close()
+    return parser.deepest
+
+
 def make_excerpt(fragment: str, limit: int = EXCERPT_CHARS) -> str:
     """The first paragraph's text, cut to ``limit`` characters."""
     parser = _FirstParagraph()

@@ -168,8 +168,12 @@ def render_editor(
     signed_in: bool = True,
     conflict: Conflict | None = None,
     covers: list[Media] | None = None,
+    preview_html: str | None = None,
 ):
-    """The editor page; ``problem`` says why a save failed and how to recover."""
+    """The editor page; ``problem`` says why a save failed and how to recover. The preview
+    is rendered here unless given (empty when the text could not be rendered)."""
+    if preview_html is None:
+        preview_html = preview_of(form.body.data or "", post, signed_in)
     page = render_template(
         "author/editor.html",
         form=form,
@@ -182,7 +186,7 @@ def render_editor(
         else None,
         autosaved=autosaved,
         signed_in=signed_in,
-        preview_html=preview_of(form.body.data or "", post, signed_in),
+        preview_html=preview_html,
         tag_suggestions=existing_tag_names() if signed_in else [],
         covers={media.id: media for media in covers or []},
         zone_names=zone_abbreviations(),
@@ -212,13 +216,29 @@ def invalid_fields(form: PostForm) -> dict[str, dict]:
     }
 
 
-def refused(form: PostForm, post: Post, covers, status: int, problem: str, conflict=None):
+def refused(
+    form: PostForm,
+    post: Post,
+    covers,
+    status: int,
+    problem: str,
+    conflict=None,
+    preview: str | None = None,
+):
     """A save that did not happen: the editor again with the author's text (a plain form),
     or for the editor's script JSON it shows beside the buttons, with the fields to fix
     and, for a conflict, the comparison."""
     saved = post if post.id else None
     if not wants_json():
-        return render_editor(form, saved, status, problem, conflict=conflict, covers=covers)
+        return render_editor(
+            form,
+            saved,
+            status,
+            problem,
+            conflict=conflict,
+            covers=covers,
+            preview_html=preview,
+        )
     answer = {"error": problem, "fields": invalid_fields(form)}
     if conflict is not None and saved is not None:
         answer["version"] = conflict.version
@@ -280,19 +300,21 @@ def try_save(form: PostForm, post: Post, covers: list[Media]):
         return refused(form, post, covers, 400, FIX_FIELDS)
     try:
         rendered = render_outside_the_lock(form.body.data or "")
-    except TooComplex:
-        return refused(form, post, covers, 400, TOO_COMPLEX)
+    except TooComplex:  # not rendered again for the page's preview
+        return refused(form, post, covers, 400, TOO_COMPLEX, preview="")
     title, body = form.title.data or "", form.body.data or ""
     conflict = find_conflict(post, form.base_version(), title, body)
     if conflict is not None:
-        return refused(form, post, covers, 409, CONFLICT, conflict)
+        return refused(form, post, covers, 409, CONFLICT, conflict, preview=rendered.html)
     before = effective_status(post) if post.id else None
     try:
         notes = save_post(post, post_input(form), rendered)
     except PublicationError as error:
         db.session.rollback()
         form.published_at.errors = [*form.published_at.errors, str(error)]
-        return refused(form, post, covers, 400, f"The post was not saved: {error}")
+        return refused(
+            form, post, covers, 400, f"The post was not saved: {error}", preview=rendered.html
+        )
     db.session.commit()
     return saved_response(post, save_message(post, before, notes))
 

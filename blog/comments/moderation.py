@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 
 from blog.comments import spam
 from blog.comments.counts import refresh_comment_count
-from blog.content import render_comment
+from blog.content import block_depth, render_comment
 from blog.core.bounded import TooComplex, run_bounded
 from blog.core.clock import utcnow
 from blog.extensions import db
@@ -57,12 +57,16 @@ def nesting_depth(text: str) -> int:
 
 def render_body(text: str) -> str:
     """A comment's HTML, rendered within COMMENT_RENDER_SECONDS, or TooComplex. Quotes and
-    lists nested deeper than MAX_NESTING are refused first: they render quickly, but
-    thousands of levels would stretch the page far beyond the screen."""
+    lists nested deeper than MAX_NESTING are refused: they render quickly, but thousands
+    of levels would stretch the page far beyond the screen. The text is checked first;
+    the HTML after, however the nesting was written (">>>", tabs, lazy lines)."""
     if nesting_depth(text) > MAX_NESTING:
         raise TooComplex("nested too deeply")
     seconds = float(current_app.config["COMMENT_RENDER_SECONDS"])
-    return run_bounded(render_comment, text, seconds=seconds)
+    html = run_bounded(render_comment, text, seconds=seconds)
+    if block_depth(html) > MAX_NESTING:
+        raise TooComplex("nested too deeply")
+    return html
 
 
 def comments_open(post: Post, settings: Settings) -> bool:

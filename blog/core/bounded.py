@@ -6,10 +6,17 @@ nested lists, thousands of footnotes), and a busy thread cannot be interrupted. 
 from outside is rendered in a child process, forked from a small server process that has
 already imported the content pipeline (multiprocessing's "forkserver"): the child costs a
 few milliseconds, has its own CPU and memory limits, and is killed when its time is up.
+
+The budget is CPU time, counted by the child itself: a machine busy with other work slows
+a rendering down without refusing it. The request waits for it at most WALL_FACTOR times
+as long in wall time, and WALL_SLACK seconds more for starting the child.
 """
 
 import multiprocessing
+import multiprocessing.forkserver
 import resource
+import signal
+import time
 from collections.abc import Callable
 
 from flask import current_app
@@ -18,6 +25,10 @@ from flask import current_app
 class TooComplex(ValueError):
     """The work needed more time or memory than allowed; the message is for the person."""
 
+
+WALL_FACTOR, WALL_SLACK = 3, 1.0
+# How a child ended by its CPU budget exits: SIGPROF (the timer), SIGXCPU (RLIMIT_CPU).
+_OUT_OF_CPU = {-signal.SIGPROF, -signal.SIGXCPU}
 
 _context = None
 
@@ -30,8 +41,18 @@ def _forkserver():
     return _context
 
 
+def start_forkserver() -> None:
+    """Start the forkserver now, in the background: gunicorn does it as each worker boots,
+    so the first comment or preview does not wait while it imports the content pipeline
+    (seconds on a busy machine)."""
+    _forkserver()
+    multiprocessing.forkserver.ensure_running()
+
+
 def _child(connection, function, args, seconds: float, memory: int) -> None:
-    cpu = max(1, int(seconds) + 1)
+    # SIGPROF ends it once it has used `seconds` of CPU, its start-up included.
+    signal.setitimer(signal.ITIMER_PROF, max(seconds - time.process_time(), 0.001))
+    cpu = max(1, int(seconds) + 1)  # and, should that fail, RLIMIT_CPU (whole seconds)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
@@ -43,9 +64,11 @@ def _child(connection, function, args, seconds: float, memory: int) -> None:
 
 
 def run_bounded(function: Callable, *args, seconds: float, memory_mb: int | None = None):
-    """``function(*args)`` in a child process, or TooComplex when it runs out of time or
-    memory (RecursionError and MemoryError count as running out). ``function`` and its
-    arguments and result must pickle. RENDER_IN_PROCESS runs it here, unbounded."""
+    """``function(*args)`` in a child process, or TooComplex when it uses more than
+    ``seconds`` of CPU time, takes too long in wall time (see WALL_FACTOR) or needs more
+    memory than allowed (RecursionError and MemoryError count as running out).
+    ``function`` and its arguments and result must pickle. RENDER_IN_PROCESS runs it
+    here, unbounded."""
     config = current_app.config
     if config["RENDER_IN_PROCESS"]:
         try:
@@ -60,15 +83,17 @@ def run_bounded(function: Callable, *args, seconds: float, memory_mb: int | None
     )
     process.start()
     sender.close()
+    wall = seconds * WALL_FACTOR + WALL_SLACK
     try:
-        result = receiver.recv() if receiver.poll(seconds) else ("out of time", None)
+        status, value = receiver.recv() if receiver.poll(wall) else ("out of time", None)
     except EOFError:  # killed by its CPU or memory limit before it could answer
-        result = ("out of resources", None)
+        status, value = "out of resources", None
     finally:
         receiver.close()
         process.kill()
         process.join()
-    status, value = result
+    if status == "out of resources" and process.exitcode in _OUT_OF_CPU:
+        status = "out of CPU time"
     if status != "done":
         raise TooComplex(status)
     return value

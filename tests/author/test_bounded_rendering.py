@@ -4,6 +4,7 @@ quadratic on some input, and one preview must never hold the CPU or the write lo
 import pytest
 from sqlalchemy import func, select
 
+from blog.core.bounded import TooComplex, run_bounded
 from blog.extensions import db
 from blog.models import Post, Revision
 from tests.conftest import page_text
@@ -26,6 +27,37 @@ def test_a_save_that_cannot_render_in_time_is_a_400_with_the_text_kept(author_cl
     assert "too intricate to render in time" in page_text(response)
     assert body[:3000] in page_text(response)
     assert db.session.scalar(select(func.count(Post.id))) == 0
+
+
+def renders(monkeypatch, refuse: bool) -> list:
+    """Every rendering the request asks for, each refused or done as usual."""
+    tries = []
+
+    def counted(*args, **kwargs):
+        tries.append(args)
+        if refuse:
+            raise TooComplex("out of CPU time")
+        return run_bounded(*args, **kwargs)
+
+    monkeypatch.setattr("blog.posts.writing.run_bounded", counted)
+    return tries
+
+
+def test_a_save_refused_as_too_intricate_renders_once_not_twice(author_client, monkeypatch):
+    tries = renders(monkeypatch, refuse=True)
+    data = {"title": "Pasted", "body": BRACKETS, "status": "draft"}
+    response = author_client.post("/admin/posts/new", data=data)
+    assert response.status_code == 400 and BRACKETS in page_text(response)
+    assert len(tries) == 1  # the page shows no preview rather than trying again
+
+
+def test_a_save_refused_for_its_date_shows_the_preview_it_rendered(author_client, monkeypatch):
+    tries = renders(monkeypatch, refuse=False)
+    data = {"title": "Later", "body": "Some **bold** text", "status": "scheduled"}
+    response = author_client.post("/admin/posts/new", data=data)
+    assert response.status_code == 400 and "check its date" in page_text(response)
+    assert "<strong>bold</strong>" in response.text
+    assert len(tries) == 1
 
 
 @pytest.mark.parametrize("body", [NESTED, BRACKETS], ids=["nested", "brackets"])

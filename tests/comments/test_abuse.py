@@ -45,8 +45,10 @@ def test_reply_to_param_never_shows_a_comment_of_another_post(client, make_post,
         "[" * 5000,  # quadratic: seconds of CPU
         "> " * 2499 + "a",  # renders fast, but 2,499 nested quotes are 12,000 px wide
         "\n".join("  " * level + "- item" for level in range(40)),
+        ">" * 4999 + "a",  # quotes need no space after ">"
+        "\n".join("\t" * level + "- item" for level in range(40)),  # a tab indents a level
     ],
-    ids=["nested-list", "brackets", "nested-quotes", "indented-list"],
+    ids=["nested-list", "brackets", "nested-quotes", "indented-list", "unspaced-quotes", "tabs"],
 )
 def test_a_pathological_comment_is_a_400_with_its_text_kept_never_a_500(client, make_post, body):
     post = make_post("Hello")

@@ -3,6 +3,7 @@
 import pytest
 
 from blog.content import (
+    block_depth,
     clean_author_html,
     clean_comment_html,
     make_excerpt,
@@ -154,3 +155,17 @@ def test_comment_policy_keeps_emphasis_lists_quotes_and_code():
         "<code>code</code>",
     ):
         assert fragment in html
+
+
+@pytest.mark.parametrize(
+    "fragment, depth",
+    [
+        ("<p>Plain</p>", 0),
+        ("<blockquote><p>a</p></blockquote><ul><li>b</li></ul>", 1),
+        ("<blockquote><ul><li><ol><li>deep</li></ol></li></ul></blockquote>", 3),
+        (render_comment(">" * 20 + "a"), 20),
+        (render_comment("\n".join("\t" * level + "- a" for level in range(12))), 12),
+    ],
+)
+def test_block_depth_counts_nested_quotes_and_lists(fragment, depth):
+    assert block_depth(fragment) == depth
