@@ -55,7 +55,7 @@ def test_a_save_refused_for_its_date_shows_the_preview_it_rendered(author_client
     tries = renders(monkeypatch, refuse=False)
     data = {"title": "Later", "body": "Some **bold** text", "status": "scheduled"}
     response = author_client.post("/admin/posts/new", data=data)
-    assert response.status_code == 400 and "check its date" in page_text(response)
+    assert response.status_code == 400 and "The post was not saved" in page_text(response)
     assert "<strong>bold</strong>" in response.text
     assert len(tries) == 1
 
