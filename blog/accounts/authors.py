@@ -66,7 +66,9 @@ def announce_setup_token(app: Flask) -> None:
             token = setup_tokens()[0]
     except SQLAlchemyError:  # database not created yet (e.g. during `flask db upgrade`)
         return
-    port = os.environ.get("FLASK_RUN_PORT", "5000")
+    port = (command.params.get("port") if command else None) or os.environ.get(
+        "FLASK_RUN_PORT", "5000"
+    )
     base = app.config.get("SITE_URL") or f"http://127.0.0.1:{port}"
     app.logger.warning(
         "No author account yet. Setup token: %s — open %s/setup to create it.",

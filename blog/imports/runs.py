@@ -128,6 +128,7 @@ def execute(app: Flask, run_id: int, author_id: int) -> None:
     with app.app_context():
         run = db.session.get(ImportRun, run_id)
         location = str(upload_folder() / run.file_name) if run.file_name else run.address
+        stored_name, shown_name = run.file_name, run.label
         options = Options(dry_run=run.dry_run, pages_as=run.pages_as)
         progress = RunProgress(run_id)
         progress.save(status=RunStatus.RUNNING)
@@ -136,7 +137,10 @@ def execute(app: Flask, run_id: int, author_id: int) -> None:
             report = run_import(location, author, options, progress)
         except ImportRefused as refused:
             db.session.rollback()
-            _finish(run_id, status=RunStatus.FAILED, error=str(refused))
+            error = str(refused)
+            if stored_name:  # the name she uploaded, not the one it was stored under
+                error = error.replace(stored_name, shown_name)
+            _finish(run_id, status=RunStatus.FAILED, error=error)
         except Exception:
             db.session.rollback()
             current_app.logger.exception("Import %s failed", run_id)

@@ -108,9 +108,10 @@ def test_a_zip_slip_upload_is_refused_and_changes_nothing(author_client, app):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("../../../evil.json", '{"db": []}')
-    response = send(author_client, buffer.getvalue())
+    response = send(author_client, buffer.getvalue(), name="my-old-blog.zip")
     text = page_text(author_client.get(response.headers["Location"]))
     assert "zip slip" in text and "Nothing was imported." in text
+    assert "my-old-blog.zip is refused" in text  # the name she uploaded, not a stored one
     assert snapshot(app.config["MEDIA_DIR"]) == before
 
 
