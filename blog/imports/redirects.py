@@ -29,7 +29,7 @@ def lookup_key(path: str, args: Mapping[str, str]) -> str:
 def moved(path: str, args: Mapping[str, str]) -> tuple[Post | None, str] | None:
     """(post, "") or (None, path here) for an old address, or None when it is not one."""
     key = lookup_key(path, args)
-    if key == "/" or len(key) > 500:
+    if key == "/" or len(key) > 500 or "\x00" in key:  # no stored address has a NUL
         return None
     found = db.session.get(PathRedirect, key)
     if found is None:

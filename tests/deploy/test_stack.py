@@ -195,10 +195,10 @@ def test_a_page_through_nginx_knows_it_was_asked_for_over_https(stack):
 def test_the_reader_address_reaches_the_app_and_a_forged_one_does_not(stack):
     def comment(source: str, headers: dict | None = None) -> Answer:
         page = stack.ask(f"/post/{stack.slug}", source=source)
-        cookie = page.headers["Set-Cookie"].split(";")[0]
+        assert "Set-Cookie" not in page.headers  # the same page for every reader
         fields = {
             name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page.text).group(1)
-            for name in ("csrf_token", "started")
+            for name in ("started",)
         }
         form = {**fields, "name": f"Reader at {source}", "email": "", "website": "",
                 "parent_id": "", "body": "Thank you for writing this."}  # fmt: skip
@@ -207,7 +207,7 @@ def test_the_reader_address_reaches_the_app_and_a_forged_one_does_not(stack):
             method="POST",
             body=urllib.parse.urlencode(form),
             source=source,
-            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+            headers={"Content-Type": "application/x-www-form-urlencoded",
                      "Referer": f"https://{NAME}/post/{stack.slug}", **(headers or {})},
         )  # fmt: skip
 
@@ -226,7 +226,7 @@ def test_the_reader_address_reaches_the_app_and_a_forged_one_does_not(stack):
 
 
 def test_every_response_names_its_request_in_both_logs(stack):
-    answer = stack.ask("/about")
+    answer = stack.ask("/login")  # never from nginx's micro-cache: the app answers it
     request_id = answer.headers["X-Request-Id"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id, kept by the app
     stack.app_log_line(request_id)

@@ -139,7 +139,7 @@ def test_a_review_link_opens_the_draft_signed_out_until_it_is_revoked(
     panel = page.locator(".review-links")
     expect(panel).to_contain_text("Dr. Sam Lee")
     panel.get_by_role("button", name=re.compile("^Revoke")).click()
-    expect(page.locator(".flash--success")).to_contain_text("was revoked")
+    expect(page.locator("#save-status")).to_contain_text("was revoked")  # beside the buttons
     expect(page.locator(".review-links__item")).to_have_count(0)
     response = colleague.goto(url)
     assert response.status == 410
