@@ -1,10 +1,11 @@
 """A post's history: each save keeps a Revision, autosaves replace the newest autosave,
 and any revision can be compared with the current text and restored."""
 
-import difflib
 import re
+import time
 from dataclasses import dataclass, field
 
+from diff_match_patch import diff_match_patch
 from sqlalchemy import delete, select
 
 from blog.core.clock import utcnow
@@ -13,6 +14,8 @@ from blog.models import Post, Revision, RevisionKind
 
 # Saves and restores kept per post; older ones (and autosaves older still) are pruned.
 KEPT_REVISIONS = 50
+# How long comparing two versions may search for their smallest difference.
+COMPARE_SECONDS = 1.0
 
 
 def revisions_of(post: Post) -> list[Revision]:
@@ -144,21 +147,54 @@ class DiffLine:
 
 
 def compare(old: str, new: str, context: int = 2) -> list[DiffLine]:
-    """Line-by-line differences from ``old`` to ``new``; changed lines word by word."""
+    """Line-by-line differences from ``old`` to ``new``; changed lines word by word.
+
+    The search for the smallest difference stops at a deadline (COMPARE_SECONDS for the
+    whole comparison); past it, what is left shows as removed and added text, still exact.
+    """
+    differ = diff_match_patch()
+    deadline = time.time() + COMPARE_SECONDS
     old_lines, new_lines = old.splitlines(), new.splitlines()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     lines: list[DiffLine] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes(differ, old_lines, new_lines, deadline):
         if op == "equal":
             first, last = i1 == 0, i2 == len(old_lines)
             lines.extend(_context(old_lines[i1:i2], context, first=first, last=last))
             continue
         paired = min(i2 - i1, j2 - j1)  # a replaced block: compare line pairs word by word
         pairs = zip(old_lines[i1 : i1 + paired], new_lines[j1 : j1 + paired], strict=True)
-        lines.extend(_changed_line(a, b) for a, b in pairs)
+        lines.extend(_changed_line(differ, a, b, deadline) for a, b in pairs)
         lines.extend(DiffLine("removed", [("del", line)]) for line in old_lines[i1 + paired : i2])
         lines.extend(DiffLine("added", [("ins", line)]) for line in new_lines[j1 + paired : j2])
     return lines
+
+
+def _opcodes(
+    differ: diff_match_patch, old: list[str], new: list[str], deadline: float
+) -> list[tuple[str, int, int, int, int]]:
+    """difflib-style opcodes ("equal" or "replace") turning the sequence ``old`` into
+    ``new``, found by diff-match-patch (Myers' algorithm, which gives up at ``deadline``;
+    difflib's matcher has no limit and takes minutes on long runs of repeated words)."""
+    codes: dict[str, str] = {}  # each distinct item becomes one character
+    as_text = [
+        "".join(codes.setdefault(item, chr(len(codes))) for item in items) for items in (old, new)
+    ]
+    opcodes: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for op, text in differ.diff_main(*as_text, False, deadline):
+        if op == differ.DIFF_EQUAL:
+            opcodes.append(("equal", i, i + len(text), j, j + len(text)))
+            i, j = i + len(text), j + len(text)
+            continue
+        if not opcodes or opcodes[-1][0] == "equal":
+            opcodes.append(("replace", i, i, j, j))
+        _, i1, i2, j1, j2 = opcodes[-1]
+        if op == differ.DIFF_DELETE:
+            i2 = i = i + len(text)
+        else:
+            j2 = j = j + len(text)
+        opcodes[-1] = ("replace", i1, i2, j1, j2)
+    return opcodes
 
 
 def _context(same: list[str], context: int, first: bool, last: bool) -> list[DiffLine]:
@@ -172,10 +208,10 @@ def _context(same: list[str], context: int, first: bool, last: bool) -> list[Dif
     return [*kept_head, DiffLine("gap", skipped=len(same) - head - tail), *kept_tail]
 
 
-def _changed_line(old: str, new: str) -> DiffLine:
+def _changed_line(differ: diff_match_patch, old: str, new: str, deadline: float) -> DiffLine:
     a, b = _TOKEN_RE.findall(old), _TOKEN_RE.findall(new)
     parts: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes(differ, a, b, deadline):
         if op == "equal":
             parts.append(("same", "".join(a[i1:i2])))
             continue

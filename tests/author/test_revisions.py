@@ -1,5 +1,6 @@
 """Nothing lost: each save keeps a revision, autosaves replace each other, restore works."""
 
+import pytest
 from sqlalchemy import func, select
 
 from blog.core.clock import format_datetime
@@ -131,6 +132,43 @@ def test_compare_lines():
     assert lines[-1].parts == [("ins", "i")]
     assert ("del", "h") in lines[-2].parts and ("ins", "H") in lines[-2].parts
     assert all(line.kind in ("same", "gap") for line in compare("x\ny", "x\ny"))
+
+
+def sides(lines) -> tuple[str, str]:
+    """The two texts a comparison describes, put back together from its lines."""
+    old, new = [], []
+    for line in lines:
+        old_parts = [text for op, text in line.parts if op != "ins"]
+        new_parts = [text for op, text in line.parts if op != "del"]
+        if line.kind != "added":
+            old.append("".join(old_parts))
+        if line.kind != "removed":
+            new.append("".join(new_parts))
+    return "\n".join(old), "\n".join(new)
+
+
+HOSTILE_PAIRS = {
+    # Each took difflib minutes: long runs of a few repeated words, on one line or many.
+    "one long line": (" ".join(["alpha", "beta"] * 25_000), " ".join(["beta", "gamma"] * 25_000)),
+    "repeated lines": ("\n".join(["x"] * 40_000), "\n".join(["x", "y"] * 20_000)),
+    "shuffled lines": (
+        "\n".join(f"line {n % 97}" for n in range(30_000)),
+        "\n".join(f"line {n % 89}" for n in range(30_000)),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_PAIRS)
+def test_comparing_hostile_texts_ends_and_stays_exact(name, monkeypatch):
+    monkeypatch.setattr(history, "COMPARE_SECONDS", 0.2)
+    old, new = HOSTILE_PAIRS[name]
+    assert sides(compare(old, new, context=10**9)) == (old, new)
+
+
+def test_a_comparison_describes_both_texts_exactly():
+    old = "Keep this.\nThe pressure was 140/90 today.\nGone line.\nEnd."
+    new = "Keep this.\nThe pressure was 128/80 today, better.\nEnd.\nAdded."
+    assert sides(compare(old, new, context=10**9)) == (old, new)
 
 
 def test_saves_past_the_limit_are_pruned_with_older_autosaves(
