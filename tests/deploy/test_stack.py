@@ -303,3 +303,13 @@ def test_gunicorn_starts_cleanly_without_a_writable_home(stack):
     errors = (stack.folder / "gunicorn.error.log").read_text()
     assert "Booting worker" in errors
     assert "[ERROR]" not in errors and "Control server" not in errors
+
+
+def test_scheme_headers_a_client_adds_change_nothing(stack):
+    """nginx replaces X-Forwarded-Proto; others a client sends reach gunicorn as sent and
+    must neither refuse the request nor make it look plain HTTP."""
+    for header in ({"X-Forwarded-Ssl": "off"}, {"X-Forwarded-Protocol": "http"},
+                   {"X-Forwarded-Proto": "http"}):  # fmt: skip
+        page = stack.ask("/login", headers=header)
+        assert page.status == 200, header
+        assert page.headers["Strict-Transport-Security"] == "max-age=31536000", header
