@@ -92,4 +92,11 @@ PYTHON
 
 echo "Upgraded $old_commit -> $(git rev-parse --short HEAD)," \
     "database ${old_revision:-none} -> $(revision)."
+site=/etc/nginx/sites-available/rounds
+if ! git diff --quiet "$old_commit" HEAD -- deploy/nginx.conf; then
+    # Not copied by itself: the copy there has the site's name, and maybe changes of yours.
+    name=$(awk '$1 == "server_name" && $2 != "_;" { sub(/;$/, "", $2); print $2; exit }' "$site" 2>/dev/null)
+    echo "deploy/nginx.conf has changed (git diff $old_commit HEAD -- deploy/nginx.conf). To use it:"
+    printf '  %s\n' "sed 's/blog\\.example\\.org/${name:-your.name}/g' deploy/nginx.conf > $site && nginx -t && systemctl reload nginx"
+fi
 how_to_go_back
