@@ -36,6 +36,11 @@ if ! git merge-base --is-ancestor HEAD '@{upstream}'; then
     echo "This checkout has commits of its own: not a fast-forward, nothing changed." >&2
     exit 1
 fi
+if ! git diff --quiet HEAD --; then
+    echo "This checkout has changed files (git status): put them aside first" \
+        "(git stash), nothing changed." >&2
+    exit 1
+fi
 
 saved=""
 if [ "$backup" = yes ]; then
