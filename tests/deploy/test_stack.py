@@ -313,3 +313,22 @@ def test_scheme_headers_a_client_adds_change_nothing(stack):
         page = stack.ask("/login", headers=header)
         assert page.status == 200, header
         assert page.headers["Strict-Transport-Security"] == "max-age=31536000", header
+
+
+def test_a_strangers_import_is_turned_away_before_nginx_keeps_the_body(stack):
+    """The Import page takes 200 MB: nginx passes it on as it arrives, so a stranger's is
+    refused by the app after the first bytes instead of being written to nginx's disk
+    first (nginx would wait for the rest, and never answer this client)."""
+    connection = TLSTo127(NAME, stack.https_port, context=stack.tls, timeout=30)
+    try:
+        connection.putrequest("POST", "/admin/import", skip_host=True)
+        for name, value in (("Host", NAME), ("User-Agent", AGENT),
+                            ("Content-Type", "application/octet-stream"),
+                            ("Content-Length", str(150 * 1024 * 1024))):  # fmt: skip
+            connection.putheader(name, value)
+        connection.endheaders(b"x" * 65536)  # and nothing more
+        response = connection.getresponse()
+        assert response.status == 302
+        assert response.headers["Location"].startswith("/login")
+    finally:
+        connection.close()
