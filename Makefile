@@ -63,7 +63,9 @@ bench-render: $(BIN)/activate
 bench-flood: $(BIN)/activate
 	$(BIN)/python -m bench.flood
 
-# Re-resolve the pins from pyproject.toml into constraints.txt.
+# Re-resolve the pins from pyproject.toml into constraints.txt. Every pin must install on
+# Debian 12's Python 3.11.2 (tests/deploy/test_install.py): run it with that Python, or
+# hold back a package whose new release asks for more.
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
 	.lockvenv/bin/pip install --quiet --upgrade pip

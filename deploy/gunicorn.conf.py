@@ -28,6 +28,10 @@ accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"'
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"
+# The scheme comes from the one header nginx sets (X-Forwarded-Proto, replacing the
+# client's). gunicorn's default also reads X-Forwarded-Ssl and X-Forwarded-Protocol,
+# which nginx passes through as the client sent them: a contradicting one got a 400.
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 # No control socket: nothing uses it (systemd starts, reloads and stops the server), and
 # the sandboxed unit gives the service no writable home to put it in.
 control_socket_disable = True

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Upgrade the blog in place, as root:  /srv/rounds/deploy/upgrade.sh
 #
-# 1. a backup of the database (flask backup), while the site still serves;
+# 1. a backup (flask backup: database, media, config) while the site still serves, into
+#    the nightly backups' folder, where `flask restore` takes it back;
 # 2. the site stopped, the new code (git fast-forward) and its pinned dependencies;
 # 3. the database migrations, then the systemd units copied afresh;
 # 4. the site started again, and not done until it answers /healthz.
@@ -17,7 +18,7 @@ fi
 backup=yes
 if [ "${1:-}" = "--no-backup" ]; then backup=no; fi
 
-BACKUPS=${ROUNDS_BACKUPS:-/srv/rounds-backups}
+BACKUPS=${ROUNDS_BACKUPS:-/var/lib/rounds-backups}
 HEALTH_URL="http://${ROUNDS_BIND:-127.0.0.1:8000}/healthz"
 # flask as the site's user, creating files as the unit does (UMask=0027).
 flask_as_rounds() { runuser -u rounds -- .venv/bin/flask --app blog "$@"; }
@@ -35,22 +36,34 @@ if ! git merge-base --is-ancestor HEAD '@{upstream}'; then
     echo "This checkout has commits of its own: not a fast-forward, nothing changed." >&2
     exit 1
 fi
+if ! git diff --quiet HEAD --; then
+    echo "This checkout has changed files (git status): put them aside first" \
+        "(git stash), nothing changed." >&2
+    exit 1
+fi
 
-saved="(none taken)"
+saved=""
 if [ "$backup" = yes ]; then
+    # As rounds-backup.service does: the same folder (systemd's StateDirectory makes it
+    # so), so unchanged media are hard links and the nightly run prunes it in time.
     install -d -o rounds -g rounds -m 0700 "$BACKUPS"
-    saved="$BACKUPS/before-upgrade-$(date +%Y%m%d-%H%M%S)-$old_commit.sqlite3"
-    (umask 0077 && flask_as_rounds backup "$saved")  # readable by the site's user alone
+    (umask 0077 && flask_as_rounds backup "$BACKUPS")  # readable by the site's user alone
+    saved=$(find "$BACKUPS" -mindepth 1 -maxdepth 1 -name '20*Z' | sort | tail -n 1)
 fi
 
 how_to_go_back() {
-    echo "Database backup from before the upgrade: $saved"
+    echo "Backup from before the upgrade: ${saved:-(none taken)}"
     echo "To go back to $old_commit, from $(pwd):"
+    echo "  systemctl stop rounds"
     if [ -n "$old_revision" ]; then
         echo "  sudo -u rounds .venv/bin/flask --app blog db downgrade $old_revision"
     fi
-    echo "  git reset --keep $old_commit && make install-prod && systemctl restart rounds"
-    echo "If the downgrade fails, restore the backup instead (README, \"Upgrading\")."
+    echo "  git reset --keep $old_commit && make install-prod && systemctl start rounds"
+    if [ -n "$saved" ]; then
+        echo "If the downgrade fails, put the backup back instead (what was written since is lost):"
+        echo "  sudo -u rounds .venv/bin/flask --app blog restore --yes $saved"
+        echo "then the git reset line above."
+    fi
 }
 on_exit() {
     status=$?
@@ -84,4 +97,11 @@ PYTHON
 
 echo "Upgraded $old_commit -> $(git rev-parse --short HEAD)," \
     "database ${old_revision:-none} -> $(revision)."
+site=/etc/nginx/sites-available/rounds
+if ! git diff --quiet "$old_commit" HEAD -- deploy/nginx.conf; then
+    # Not copied by itself: the copy there has the site's name, and maybe changes of yours.
+    name=$(awk '$1 == "server_name" && $2 != "_;" { sub(/;$/, "", $2); print $2; exit }' "$site" 2>/dev/null)
+    echo "deploy/nginx.conf has changed (git diff $old_commit HEAD -- deploy/nginx.conf). To use it:"
+    printf '  %s\n' "sed 's/blog\\.example\\.org/${name:-your.name}/g' deploy/nginx.conf > $site && nginx -t && systemctl reload nginx"
+fi
 how_to_go_back

@@ -161,10 +161,13 @@ def entry(path: Path) -> dict:
 
 
 def copy_checked(source: Path, target: Path, expected: dict, mode: int) -> None:
-    """Copy a backup's file, with ``mode``; a copy that differs from the manifest (a disk
-    error while copying) raises."""
+    """Copy a backup's file, with ``mode`` and the backup's modification time (so the next
+    backup sees the media unchanged and links them); a copy that differs from the manifest
+    (a disk error while copying) raises."""
     shutil.copyfile(source, target)
     os.chmod(target, mode)
+    found = source.stat()
+    os.utime(target, ns=(found.st_atime_ns, found.st_mtime_ns))
     if entry(target) != {"size": expected["size"], "sha256": expected["sha256"]}:
         raise BackupError(f"The copy of {source.name} differs from the backup; nothing restored.")
 

@@ -11,9 +11,10 @@ pages can tell "can't save right now" from a bug; reading goes on as before.
 
 import errno
 import sqlite3
+import weakref
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from blog.extensions import db
@@ -24,7 +25,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_ID = 2**31 - 1
 
 # SQLite result codes that refuse a write: BUSY, LOCKED, READONLY, IOERR, FULL.
-SQLITE_REFUSALS = frozenset({5, 6, 8, 10, 13})
+SQLITE_READONLY = 8
+SQLITE_REFUSALS = frozenset({5, 6, SQLITE_READONLY, 10, 13})
 SQLITE_REFUSAL_TEXT = ("readonly database", "disk is full", "disk i/o error", "is locked")
 # PostgreSQL SQLSTATEs: a read-only transaction (a standby, default_transaction_read_only),
 # and class 53, insufficient resources (disk full, out of memory, too many connections).
@@ -50,9 +52,18 @@ def refuses_writes(error: BaseException) -> bool:
     return state.startswith(POSTGRES_REFUSALS)
 
 
+# Engines whose database refused a write as read-only and has not been written since.
+READ_ONLY_SEEN: weakref.WeakSet = weakref.WeakSet()
+
+
 def configure_engine(engine: Engine) -> None:
     """Refused writes raised as CannotWrite; on SQLite: WAL, foreign keys, NORMAL sync, a
     busy timeout, and explicit transactions.
+
+    SQLite opens a file it may not write read-only, and such a connection stays read-only
+    for its life. So once a write was refused as read-only, every request gets a freshly
+    opened connection until a write succeeds again: the site saves again as soon as the
+    file or its disk is writable, with no restart.
 
     pysqlite's own transaction handling is switched off so that a unit of work that will
     write can start with BEGIN IMMEDIATE: it then waits (busy_timeout) for the write lock
@@ -61,6 +72,20 @@ def configure_engine(engine: Engine) -> None:
     event.listen(engine, "handle_error", raise_cannot_write)
     if engine.dialect.name != "sqlite":
         return
+    event.listen(engine, "connect", lambda _connection, record: record.info.update(fresh=True))
+
+    @event.listens_for(engine, "checkout")
+    def reopen_while_read_only(_dbapi_connection, record, _proxy):
+        """After a read-only refusal, a connection opened before this checkout is dropped
+        (the pool opens a new one in its place)."""
+        if not record.info.pop("fresh", False) and engine in READ_ONLY_SEEN:
+            raise exc.DisconnectionError("opened while the database was read-only")
+
+    @event.listens_for(engine, "commit")
+    def written(connection):
+        if connection.get_execution_options().get(WRITE_OPTION) or unsafe_request():
+            READ_ONLY_SEEN.discard(engine)
+
     timeout_ms = int(float(current_app.config["SQLITE_BUSY_TIMEOUT"]) * 1000)
 
     @event.listens_for(engine, "connect")
@@ -85,6 +110,8 @@ def raise_cannot_write(context) -> None:
     """An engine's handle_error hook: a refused write becomes CannotWrite."""
     original = context.original_exception
     if refuses_writes(original):
+        if getattr(original, "sqlite_errorcode", 0) & 0xFF == SQLITE_READONLY:
+            READ_ONLY_SEEN.add(context.engine)
         raise CannotWrite(str(original)) from original
 
 

@@ -401,3 +401,13 @@ def test_restore_asks_first_and_must_run_as_the_sites_user(site, runner, make_po
     assert result.exit_code == 1 and "Run the restore as the site's user" in result.output
     assert not list(tmp_path.glob("before-restore-*"))
     assert db.session.scalar(select(Tag.id)) is None
+
+
+def test_the_first_backup_after_a_restore_links_the_media_it_put_back(site, runner, tmp_path):
+    start = datetime(2026, 3, 1, 3, 30)
+    with time_machine.travel(start, tick=False):
+        back_up(runner)
+    assert restore(runner, only_backup(tmp_path / "backups"), "--yes").exit_code == 0
+    with time_machine.travel(start + timedelta(days=1), tick=False):
+        output = back_up(runner).output
+    assert f"{len(MEDIA)} media files (0 copied, {len(MEDIA)} unchanged" in output

@@ -217,3 +217,30 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["problems"] == ["the database does not answer"]
+
+
+def test_the_site_saves_again_once_the_database_can_be_written_without_a_restart(app, site):
+    """Connections opened while the file could not be written are read-only for as long as
+    they live: the first refused write drops them all, so fixing the file (or the disk)
+    is enough, as the README says."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    stuck = True
+
+    def open_connection(_dialect, _record, cargs, cparams):
+        if stuck:  # as SQLite opens a file it may not write: read-only, for good
+            return sqlite3.connect(f"file:{path}?mode=ro", uri=True, **cparams)
+        return None
+
+    with app.app_context():
+        db.engine.dispose()
+        event.listen(db.engine, "do_connect", open_connection)
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 503
+    assert client.get("/post/salt", headers=BROWSER).status_code == 200
+    refused = client.post("/post/salt/comments", data=form_data(site), headers=BROWSER)
+    assert refused.status_code == 503
+
+    stuck = False  # chmod u+w, or the disk remounted read-write
+    assert client.get("/healthz").status_code == 200
+    saved = client.post("/post/salt/comments", data=form_data(site), headers=BROWSER)
+    assert saved.status_code == 303

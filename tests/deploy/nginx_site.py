@@ -1,7 +1,8 @@
 """deploy/nginx.conf made runnable on this machine, as the tests use it.
 
 The site file is copied with only its machine-specific parts changed (ports on
-127.0.0.1, the checkout's paths, a throwaway certificate for blog.example.org) into a
+127.0.0.1, the checkout's paths, the cache and logs in the test's folder, a throwaway
+certificate for blog.example.org) into a
 throwaway main configuration that sets what Debian's /etc/nginx/nginx.conf sets around
 the sites it includes. nginx runs as the current user from a temporary prefix.
 
@@ -51,6 +52,9 @@ def site_for_test(http_port: int, https_port: int, app_port: int, folder: Path) 
         (r"/srv/rounds/", f"{ROOT}/"),
         (r"/var/www/html", f"{folder}/acme"),
         (r"/var/log/nginx/", f"{folder}/"),
+        # The micro-cache too: a shared one would hand a page of another test's site, and
+        # folders nginx made as root would keep the server's own nginx (www-data) out.
+        (r"/var/cache/nginx-rounds\b", f"{folder}/cache"),
     ]
     for pattern, replacement in replacements:
         text, count = re.subn(pattern, replacement, text)

@@ -303,3 +303,32 @@ def test_gunicorn_starts_cleanly_without_a_writable_home(stack):
     errors = (stack.folder / "gunicorn.error.log").read_text()
     assert "Booting worker" in errors
     assert "[ERROR]" not in errors and "Control server" not in errors
+
+
+def test_scheme_headers_a_client_adds_change_nothing(stack):
+    """nginx replaces X-Forwarded-Proto; others a client sends reach gunicorn as sent and
+    must neither refuse the request nor make it look plain HTTP."""
+    for header in ({"X-Forwarded-Ssl": "off"}, {"X-Forwarded-Protocol": "http"},
+                   {"X-Forwarded-Proto": "http"}):  # fmt: skip
+        page = stack.ask("/login", headers=header)
+        assert page.status == 200, header
+        assert page.headers["Strict-Transport-Security"] == "max-age=31536000", header
+
+
+def test_a_strangers_import_is_turned_away_before_nginx_keeps_the_body(stack):
+    """The Import page takes 200 MB: nginx passes it on as it arrives, so a stranger's is
+    refused by the app after the first bytes instead of being written to nginx's disk
+    first (nginx would wait for the rest, and never answer this client)."""
+    connection = TLSTo127(NAME, stack.https_port, context=stack.tls, timeout=30)
+    try:
+        connection.putrequest("POST", "/admin/import", skip_host=True)
+        for name, value in (("Host", NAME), ("User-Agent", AGENT),
+                            ("Content-Type", "application/octet-stream"),
+                            ("Content-Length", str(150 * 1024 * 1024))):  # fmt: skip
+            connection.putheader(name, value)
+        connection.endheaders(b"x" * 65536)  # and nothing more
+        response = connection.getresponse()
+        assert response.status == 302
+        assert response.headers["Location"].startswith("/login")
+    finally:
+        connection.close()
