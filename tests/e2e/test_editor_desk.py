@@ -355,3 +355,16 @@ def test_trash_undo_from_the_editor(signed_in_page, live_server, live_app, schem
     expect(page).to_have_url(live_server.url + f"/admin/posts/{post_id}/edit")
     expect(page.locator("#save-status")).to_contain_text("restored from the trash")
     assert page.get_by_role("navigation", name="Admin").get_by_role("link", name="Trash").count()
+
+
+@pytest.mark.parametrize("status", ["draft", "scheduled", "published"])
+def test_the_action_bar_fits_a_phone(signed_in_page, live_server, live_app, status):
+    page = signed_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    when = {"draft": None, "scheduled": utcnow() + timedelta(days=2), "published": utcnow()}
+    post_id = add_post(live_app, status=status, published_at=when[status])
+    page.goto(live_server.url + f"/admin/posts/{post_id}/edit")
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    for button in page.locator(".editor-bar__actions > button, .when-menu__toggle").all():
+        place = button.bounding_box()
+        assert place["x"] >= 0 and place["x"] + place["width"] <= 390, button.inner_text()
