@@ -1,6 +1,6 @@
 """The author's area: every /admin URL (dashboard, editor, history and trash, settings,
-moderation, media library and upload, import, review links and reminders, export, password),
-behind one guard."""
+moderation, media library and upload, import, review links and reminders, reviewers,
+export, password), behind one guard."""
 
 from flask import Blueprint
 
@@ -14,6 +14,7 @@ from blog.author import (  # noqa: E402,F401  (registers the guard and the route
     imports,
     media,
     posts,
+    reviewers,
     reviews,
     settings,
 )

@@ -39,7 +39,7 @@ from blog.core.forms import comment_text, lower, strip
 from blog.core.inputs import row_id
 from blog.models import Moderation, PostStatus, Settings
 from blog.posts.publication import ACTIONS
-from blog.posts.reviews import colleagues
+from blog.posts.reviews import NewReviewer, colleagues
 
 META_IDEAL = (120, 155)
 REVIEW_AFTER_MONTHS = Settings.defaults()["review_after_months"]
@@ -173,7 +173,7 @@ class PostForm(FlaskForm):
 
     def validate_reviewer_url(self, field):
         self.named_reviewer()
-        http_urls(self, field)
+        one_http_url(self, field)
 
 
 def valid_timezone(form, field):
@@ -194,6 +194,13 @@ def http_urls(form, field):
             parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
             raise ValidationError(f"“{url}” is not a web address starting with https://.")
+
+
+def one_http_url(form, field):
+    """One web address (http or https), on one line."""
+    if any(character.isspace() for character in (field.data or "").strip()):
+        raise ValidationError("Give one web address starting with https://, without spaces.")
+    http_urls(form, field)
 
 
 class SettingsForm(FlaskForm):
@@ -279,6 +286,25 @@ class PasswordForm(FlaskForm):
 
 class ReviewLinkForm(FlaskForm):
     label = StringField("Who is it for? (optional)", validators=[Optional(), Length(max=80)])
+
+
+class ReviewerForm(FlaskForm):
+    """A colleague who reviews posts, as the reviewers page adds or corrects them."""
+
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired("Give the reviewer's name."), Length(max=120)],
+    )
+    credentials = StringField(
+        "Credentials", filters=[strip], validators=[Optional(), Length(max=160)]
+    )
+    url = StringField(
+        "Profile page", filters=[strip], validators=[Optional(), Length(max=500), one_http_url]
+    )
+
+    def details(self) -> NewReviewer:
+        return NewReviewer(self.name.data, self.credentials.data or "", self.url.data or "")
 
 
 class NextForm(FlaskForm):

@@ -261,7 +261,7 @@ def save_message(post: Post, before: str | None, notes: list[str]) -> str:
     """What the save did, said in terms of what readers now see."""
     was_public = before == PostStatus.PUBLISHED
     if post.status == PostStatus.SCHEDULED:
-        message = f"Scheduled for {format_datetime(post.published_at)}."
+        message = "Scheduled."  # the bar shows the date beside the status
     elif post.status == PostStatus.PUBLISHED:
         message = "Updated: readers see the new version." if was_public else "Published."
     elif was_public:

@@ -64,6 +64,50 @@ def add_colleague(new: NewReviewer) -> Reviewer:
     return found
 
 
+def get_colleague(reviewer_id: int) -> Reviewer | None:
+    """A colleague by id (not an author of the blog: her credit follows her own profile)."""
+    reviewer = db.session.get(Reviewer, reviewer_id)
+    return reviewer if reviewer is not None and reviewer.author_id is None else None
+
+
+def credited_posts(reviewer: Reviewer) -> list[Post]:
+    """The posts (trashed ones too) that name this reviewer, newest first."""
+    return list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.reviewer_id == reviewer.id)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+        )
+    )
+
+
+def credit_counts() -> dict[int, int]:
+    """How many posts name each reviewer, by reviewer id."""
+    rows = db.session.execute(
+        select(Post.reviewer_id, func.count())
+        .where(Post.reviewer_id.is_not(None))
+        .group_by(Post.reviewer_id)
+    )
+    return {reviewer_id: count for reviewer_id, count in rows}
+
+
+def update_colleague(reviewer: Reviewer, details: NewReviewer) -> None:
+    """Correct a colleague's name, credentials or page: every post naming them follows."""
+    reviewer.name = details.name.strip()
+    reviewer.credentials = details.credentials.strip()
+    reviewer.url = details.url.strip()
+
+
+def remove_colleague(reviewer: Reviewer) -> list[Post]:
+    """Delete a colleague; the posts that named them no longer name a reviewer (their
+    review date stays). Returns those posts."""
+    posts = credited_posts(reviewer)
+    for post in posts:
+        post.reviewer = None
+    db.session.delete(reviewer)
+    return posts
+
+
 def is_offered(reviewer: Reviewer | None) -> bool:
     """Whether the editor offers this reviewer: not the fictional sample profile."""
     return reviewer is not None and (reviewer.author is None or reviewer.author.can_sign_in)

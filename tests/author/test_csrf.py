@@ -147,3 +147,22 @@ def test_a_reader_with_a_session_cookie_keeps_public_caching(client, make_post):
         response = client.get(path)
         assert response.headers.getlist("Set-Cookie") == [], path
         assert response.headers["Cache-Control"].startswith("public, max-age=60"), path
+
+
+def test_a_stale_token_on_the_reviewers_page_keeps_what_she_typed(client, author):
+    from blog.models import Reviewer
+
+    sam = Reviewer(name="Dr. Sam Lee", credentials="MD")
+    db.session.add(sam)
+    db.session.commit()
+    sign_in(client, author)
+    for path in [f"/admin/reviewers/{sam.id}", "/admin/reviewers"]:
+        response = client.post(
+            path, data={"csrf_token": "stale", "name": "Dr. Samuel Lee", "credentials": "FRCP"}
+        )
+        assert response.status_code == 400
+        text = page_text(response)
+        assert "Your session expired" in text
+        assert 'value="Dr. Samuel Lee"' in text and 'value="FRCP"' in text
+    db.session.expire_all()
+    assert db.session.get(Reviewer, sam.id).name == "Dr. Sam Lee"

@@ -218,3 +218,15 @@ def test_preview_is_the_post_pages_body_with_responsive_images(author_client, cl
     post = db.session.scalar(select(Post))
     page = client.get(f"/post/{post.slug}").get_data(as_text=True)
     assert preview in page  # byte for byte the body the post page shows
+
+
+def test_a_scheduled_post_shows_its_date_once_in_the_bar(author_client, author):
+    with time_machine.travel(datetime(2026, 5, 4, 9, 0), tick=False):
+        sign_in(author_client, author)
+        response = author_client.post(
+            "/admin/posts/new", data=form(published_at="2026-05-09T07:00", intent="schedule")
+        )
+        page = author_client.get(response.headers["Location"]).get_data(as_text=True)
+    state = page.split('class="editor-bar__state">')[1].split("</p>")[0]
+    text = " ".join(re.sub(r"<[^>]+>", " ", state).split())
+    assert text == f"Scheduled {format_datetime(datetime(2026, 5, 9, 7))} Scheduled."

@@ -134,11 +134,14 @@ def page(browser):
     context.close()
 
 
-def sign_in_page(page, base_url: str, email: str, password: str) -> None:
-    """Sign in through /login in the browser and land on the dashboard."""
+def sign_in_page(page, base_url: str, email: str, password: str, keep: bool = False) -> None:
+    """Sign in through /login in the browser (ticking "Keep me signed in" if ``keep``) and
+    land on the dashboard."""
     page.goto(base_url + "/login")
     page.fill("#email", email)
     page.fill("#password", password)
+    if keep:
+        page.get_by_label("Keep me signed in on this device").check()
     page.locator("main").get_by_role("button", name="Sign in").click()
     page.wait_for_url(base_url + "/admin/")
 
@@ -146,8 +149,8 @@ def sign_in_page(page, base_url: str, email: str, password: str) -> None:
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture
-def signed_in_page(page, live_server, live_app):
+def add_author(live_app) -> None:
+    """The author who signs in: ada@example.org, with PASSWORD."""
     with live_app.app_context():
         db.session.add(
             Author(
@@ -158,6 +161,11 @@ def signed_in_page(page, live_server, live_app):
         )
         db.session.commit()
         db.session.remove()
+
+
+@pytest.fixture
+def signed_in_page(page, live_server, live_app):
+    add_author(live_app)
     sign_in_page(page, live_server.url, "ada@example.org", PASSWORD)
     page.dialogs = []
 

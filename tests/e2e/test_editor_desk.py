@@ -251,24 +251,72 @@ def test_the_keyboard_path_to_the_text(signed_in_page, live_server):
     page.keyboard.press("Shift+Tab")
     expect(toolbar.get_by_role("button", name="Add an image")).to_be_focused()
     assert toolbar.locator('button[tabindex="0"]').count() == 1
-    # The text area's focus is shown in the accent colour, not in the orange of errors.
+    # The text area's focus rings its pane, as every other field's ring does.
     page.locator("#body").focus()
-    shown, accent, alarm, outline = page.evaluate(
-        """() => {
-          const resolve = (name) => {
-            const probe = document.createElement('span');
-            probe.style.color = `var(${name})`;
-            document.body.append(probe);
-            const color = getComputedStyle(probe).color;
-            probe.remove();
-            return color;
-          };
-          return [getComputedStyle(document.querySelector('#pane-write')).borderTopColor,
-                  resolve('--accent'), resolve('--focus'),
-                  getComputedStyle(document.querySelector('#body')).outlineStyle];
-        }"""
+    assert focus_ring(page, "#pane-write") == accent_ring(page)
+    assert page.evaluate("getComputedStyle(document.querySelector('#body')).outlineStyle") == "none"
+
+
+# A colour as the page computes it, and the ring a focused element shows.
+RING_JS = """([selector, name]) => {
+  const probe = document.createElement('span');
+  probe.style.color = `var(${name})`;
+  document.body.append(probe);
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  if (!selector) return color;
+  const style = getComputedStyle(document.querySelector(selector));
+  return [style.outlineStyle, style.outlineWidth, style.outlineColor];
+}"""
+ORANGE = {"rgb(194, 65, 12)", "rgb(251, 146, 60)"}  # the site's --focus, light and dark
+
+
+def focus_ring(page, selector):
+    return page.evaluate(RING_JS, [selector, ""])
+
+
+def accent_ring(page):
+    return ["solid", "3px", page.evaluate(RING_JS, [None, "--accent"])]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_rings_are_the_accent_never_the_orange_of_errors(signed_in_page, live_server, scheme):
+    page = signed_in_page
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/admin/posts/new")
+    assert page.evaluate(RING_JS, [None, "--accent"]) not in ORANGE
+    # The Write/Preview switch, reached with the keyboard.
+    page.locator("#title").focus()
+    assert focus_ring(page, "#title") == accent_ring(page)
+    page.keyboard.press("Tab")
+    expect(page.locator("#tab-write")).to_be_focused()
+    assert focus_ring(page, "#tab-write") == accent_ring(page)
+    # The image dialog's fields and buttons.
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Add an image", exact=True).click()
+    chooser.value.set_files(
+        {"name": "cuff.png", "mimeType": "image/png", "buffer": image_bytes((90, 60), fmt="PNG")}
     )
-    assert shown == accent and shown != alarm and outline == "none"
+    dialog = page.get_by_role("dialog", name="Describe this image")
+    alt = dialog.get_by_label("Alt text (required)")
+    expect(alt).to_be_focused()
+    assert focus_ring(page, "#" + alt.get_attribute("id")) == accent_ring(page)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.id")
+    assert focused and focus_ring(page, "#" + focused) == accent_ring(page)
+
+
+def test_the_editor_is_as_wide_as_the_header_at_1280(signed_in_page, live_server):
+    page = signed_in_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/admin/posts/new")
+    header = box(page, ".site-header__inner")
+    for selector in [".admin-nav", "#workspace", "#post-settings"]:
+        part = box(page, selector)
+        assert part["x"] >= header["x"], selector
+        assert part["x"] + part["width"] <= header["x"] + header["width"], selector
+    assert box(page, "#workspace")["width"] == box(page, ".admin-nav")["width"]
 
 
 def test_the_first_autosave_makes_it_an_edit_page(signed_in_page, live_server, live_app):
@@ -307,3 +355,16 @@ def test_trash_undo_from_the_editor(signed_in_page, live_server, live_app, schem
     expect(page).to_have_url(live_server.url + f"/admin/posts/{post_id}/edit")
     expect(page.locator("#save-status")).to_contain_text("restored from the trash")
     assert page.get_by_role("navigation", name="Admin").get_by_role("link", name="Trash").count()
+
+
+@pytest.mark.parametrize("status", ["draft", "scheduled", "published"])
+def test_the_action_bar_fits_a_phone(signed_in_page, live_server, live_app, status):
+    page = signed_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    when = {"draft": None, "scheduled": utcnow() + timedelta(days=2), "published": utcnow()}
+    post_id = add_post(live_app, status=status, published_at=when[status])
+    page.goto(live_server.url + f"/admin/posts/{post_id}/edit")
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    for button in page.locator(".editor-bar__actions > button, .when-menu__toggle").all():
+        place = button.bounding_box()
+        assert place["x"] >= 0 and place["x"] + place["width"] <= 390, button.inner_text()
