@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
-from blog.author import bp, imports
+from blog.author import bp, imports, settings
 from blog.author.forms import AltForm, UploadForm
 from blog.core.forms import ActionForm
 from blog.core.inputs import sized_for, wants_json
@@ -33,6 +33,8 @@ def too_large(error):
     before the guard runs: a signed-out sender gets the plain error page.)"""
     if request.endpoint == "author.start_import" and current_user.is_authenticated:
         return imports.too_large()
+    if request.endpoint == "author.upload_picture" and current_user.is_authenticated:
+        return settings.picture_too_large()
     if request.endpoint != "author.upload" or not current_user.is_authenticated:
         return http_error(error)
     if not wants_json():
