@@ -99,6 +99,7 @@ def library_page(form: UploadForm, status: int = 200):
         form=form,
         items=items,
         used_by=images.usage(items),
+        shown_as=images.shown_as(items),
         sizes={media.id: images.file_sizes(media, media_dir) for media in items},
         alt_forms={media.id: alt_form(media) for media in items},
         max_upload_bytes=current_app.config["MAX_CONTENT_LENGTH"],
@@ -138,6 +139,15 @@ def delete_media(media_id: int):
         flash(
             f"{media.original_name} was not deleted: it is used by {titles}. "
             "Remove it from those posts (text and cover) first.",
+            "error",
+        )
+        return redirect(url_for("author.library"), 303)
+    roles = images.shown_as([media])[media.id]
+    if roles:
+        db.session.rollback()
+        flash(
+            f"{media.original_name} was not deleted: it is {' and '.join(roles)}. "
+            "Change or remove it in Settings first.",
             "error",
         )
         return redirect(url_for("author.library"), 303)

@@ -49,7 +49,7 @@ from sqlalchemy.orm import selectinload
 
 from blog.core.database import CannotWrite, begin_write, refuses_writes
 from blog.extensions import db
-from blog.models import Media, Post
+from blog.models import Author, Media, Post, Settings
 
 WIDTHS = (480, 960, 1600)
 WEBP_MAX_SIDE = 16_383
@@ -521,6 +521,19 @@ def shown_in(html: str) -> list[Media]:
     if not names:
         return []
     return list(db.session.scalars(select(Media).where(Media.name.in_(names))))
+
+
+def shown_as(media_items: Iterable[Media]) -> dict[int, list[str]]:
+    """For each image, what else the site shows it as: the author's photo, the logo."""
+    found: dict[int, list[str]] = {media.id: [] for media in media_items}
+    ids = list(found)
+    for column, role in (
+        (Author.headshot_media_id, "the author's photo"),
+        (Settings.logo_media_id, "the site's logo"),
+    ):
+        for media_id in db.session.scalars(select(column).where(column.in_(ids))):
+            found[media_id].append(role)
+    return found
 
 
 def usage(media_items: Iterable[Media]) -> dict[int, list[Post]]:

@@ -133,3 +133,13 @@ def test_a_favicon_is_made_in_two_sizes_and_served(author_client, client, app):
 def test_without_an_uploaded_favicon_the_sites_own_is_linked(client):
     page = page_text(client.get("/"))
     assert "images/favicon.svg" in page and "images/apple-touch-icon.png" in page
+
+
+def test_the_library_names_the_photo_and_keeps_it_from_being_deleted(author_client, author):
+    send_picture(author_client, "headshot", image_bytes((600, 600)))
+    media = db.session.get(Author, author.id).headshot
+    library = page_text(author_client.get("/admin/media/library"))
+    assert "Shown on the site as the author's photo (Settings)." in library
+    response = author_client.post(f"/admin/media/{media.id}/delete", follow_redirects=True)
+    assert "was not deleted: it is the author's photo." in page_text(response)
+    assert db.session.get(Author, author.id).headshot is not None
