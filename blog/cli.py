@@ -20,8 +20,8 @@ from blog.core.templating import plural
 from blog.extensions import db
 from blog.imports.fetching import ImportRefused
 from blog.imports.importer import Options, Progress, run_import
-from blog.models import Comment, Post, Settings
-from blog.posts import portability, review_links
+from blog.models import Comment, Page, Post, Settings
+from blog.posts import pages, portability, review_links
 from blog.posts import samples as demo
 from blog.posts.writing import apply_rendering
 
@@ -35,6 +35,7 @@ SITE_PARTS = (
     ("comments", ("comment",)),
     ("post_likes", ("like",)),
     ("post_views", ("day of views", "days of views")),
+    ("pages", ("page",)),
     ("media", ("image",)),
 )
 
@@ -88,6 +89,9 @@ def rerender_command() -> None:
     settings.about_html = render_page(settings.about_md)
     db.session.commit()
     click.echo(f"Re-rendered {posts} posts and {comments} comments.")
+    page_count = rewrite_in_batches(Page, rerender_page)
+    if page_count:
+        click.echo(f"Re-rendered {plural(page_count, 'page')}.")
 
 
 def rerender_post(post: Post) -> None:
@@ -95,6 +99,13 @@ def rerender_post(post: Post) -> None:
         apply_rendering(post)
     except TooComplex:
         click.echo(f"{post.slug}: too intricate to render in time; its stored HTML is kept.")
+
+
+def rerender_page(page: Page) -> None:
+    try:
+        pages.rerender(page)
+    except TooComplex:
+        click.echo(f"page {page.slug}: too intricate to render in time; its stored HTML is kept.")
 
 
 def rewrite_in_batches(model, change, *options) -> int:

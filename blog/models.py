@@ -38,6 +38,7 @@ Audience = StrEnum("Audience", "PATIENTS CLINICIANS")
 CommentStatus = StrEnum("CommentStatus", "PENDING APPROVED SPAM")
 RevisionKind = StrEnum("RevisionKind", "SAVE AUTOSAVE RESTORE REVIEW")
 Moderation = StrEnum("Moderation", "HOLD_ALL HOLD_FIRST OPEN")
+PageStatus = StrEnum("PageStatus", "DRAFT PUBLISHED")
 ImportKind = StrEnum("ImportKind", "POST PAGE COMMENT IMAGE")
 RunStatus = StrEnum("RunStatus", "QUEUED RUNNING DONE FAILED")
 REVISION_LABELS = {
@@ -97,6 +98,12 @@ class Author(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     bio_md: Mapped[str] = defaulted("", Text)
     bio_html: Mapped[str] = defaulted("", Text)
+    # One line under her name in the author box at the end of each post.
+    short_bio: Mapped[str] = defaulted("", String(200))
+    # Her photo (an uploaded image): the byline, the author box and the About page.
+    headshot_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="SET NULL"), index=True
+    )
     # Two-step sign-in: the TOTP secret (base32) once enrolled, and the last time step a
     # code was accepted for, so one code can't be used twice.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
@@ -104,6 +111,7 @@ class Author(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     posts: Mapped[list[Post]] = relationship(back_populates="author")
+    headshot: Mapped[Media | None] = relationship(lazy="joined")
     # Set on the instance by accounts.sessions while a request runs: Flask-Login stores
     # get_id() in the cookie, so the id names the server-side session, not only the author.
     session_token = None
@@ -513,6 +521,33 @@ class Media(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Page(db.Model):
+    """A page of the author's own beyond About (Contact, Clinic hours, Privacy policy),
+    at /page/<slug>: Markdown rendered on save, like a post's, without dates or comments."""
+
+    __tablename__ = "pages"
+    __table_args__ = (one_of("status", tuple(PageStatus)),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = defaulted(PageStatus.DRAFT, String(16))
+    # The first paragraph (made on save): the page's description for search and previews.
+    excerpt: Mapped[str] = defaulted("", Text)
+    body_md: Mapped[str] = defaulted("", Text)
+    body_html: Mapped[str] = defaulted("", Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def published(self) -> bool:
+        return self.status == PageStatus.PUBLISHED
+
+    @property
+    def menu_key(self) -> str:
+        return f"page:{self.id}"
+
+
 class Settings(db.Model):
     """The site's settings: one row, edited at /admin/settings."""
 
@@ -544,7 +579,20 @@ class Settings(db.Model):
     same_as: Mapped[str] = defaulted("", Text)
     # The dashboard lists published posts last reviewed longer ago than this.
     review_after_months: Mapped[int] = defaulted(12)
+    # The site's logo (an uploaded image), and whether the title is shown beside it.
+    logo_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="SET NULL"), index=True
+    )
+    # The favicon's files, <favicon>-32.png and <favicon>-180.png in the media folder
+    # (posts.images.store_icons); "" for the default icon.
+    favicon: Mapped[str] = defaulted("", String(20))
+    title_with_logo: Mapped[bool] = defaulted(True)
+    # The header's links, in order, separated by spaces: home, about, archive, search,
+    # feed, and page:<id> for a page of hers (blog.posts.pages.menu_items reads it).
+    menu: Mapped[str] = defaulted("home archive about", Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    logo: Mapped[Media | None] = relationship(lazy="joined")
 
     @classmethod
     def current(cls) -> Settings:

@@ -1,5 +1,5 @@
 """The author's area: every /admin URL (dashboard, editor, history and trash, settings,
-moderation, media library and upload, import, review links and reminders, reviewers,
+moderation, media library and upload, her pages, import, review links and reminders, reviewers,
 export, password), behind one guard."""
 
 from flask import Blueprint
@@ -13,6 +13,7 @@ from blog.author import (  # noqa: E402,F401  (registers the guard and the route
     history,
     imports,
     media,
+    pages,
     posts,
     reviewers,
     reviews,

@@ -12,6 +12,9 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -37,7 +40,7 @@ from wtforms.widgets import TextArea
 from blog.accounts.authors import strong_password
 from blog.core.forms import comment_text, lower, strip
 from blog.core.inputs import row_id
-from blog.models import Moderation, PostStatus, Settings
+from blog.models import Moderation, PageStatus, PostStatus, Settings
 from blog.posts.publication import ACTIONS
 from blog.posts.reviews import NewReviewer, colleagues
 
@@ -203,6 +206,17 @@ def one_http_url(form, field):
     http_urls(form, field)
 
 
+class MenuItemForm(Form):
+    """One line of the menu on the Settings page (its label comes from the key)."""
+
+    key = HiddenField()
+    shown = BooleanField("Show")
+    position = IntegerField(
+        "Position",
+        validators=[Optional(), NumberRange(1, 99, "Enter a position from 1 to 99.")],
+    )
+
+
 class SettingsForm(FlaskForm):
     site_title = StringField(
         "Site title", validators=[DataRequired("The site needs a title."), Length(max=120)]
@@ -247,6 +261,32 @@ class SettingsForm(FlaskForm):
     )
     blocklist = TextAreaField("Blocked words, sites and addresses")
     same_as = TextAreaField("Your profiles elsewhere", validators=[http_urls])
+    short_bio = StringField("One-line bio", validators=[Optional(), Length(max=200)])
+    title_with_logo = BooleanField("Show the site title beside the logo")
+    menu = FieldList(FormField(MenuItemForm), max_entries=200)
+
+
+class PictureForm(FlaskForm):
+    """A headshot, logo or favicon for the Settings page."""
+
+    file = FileField("Image file", validators=[FileRequired("Choose an image file to upload.")])
+
+
+class PageForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired("Give the page a title."), Length(max=200)]
+    )
+    slug = StringField("Address (slug)", validators=[Optional(), Length(max=200)])
+    body = TextAreaField("Text", filters=[normalize_newlines], validators=[post_size])
+    status = RadioField(
+        "Status",
+        choices=[
+            SelectChoice(PageStatus.DRAFT, "Draft: only you can see it"),
+            SelectChoice(PageStatus.PUBLISHED, "Published"),
+        ],
+        default=PageStatus.DRAFT,
+    )
+    in_menu = BooleanField("Show in the menu")
 
 
 class TwoStepCodeForm(FlaskForm):

@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
-from blog.author import bp, imports
+from blog.author import bp, imports, settings
 from blog.author.forms import AltForm, UploadForm
 from blog.core.forms import ActionForm
 from blog.core.inputs import sized_for, wants_json
@@ -33,6 +33,8 @@ def too_large(error):
     before the guard runs: a signed-out sender gets the plain error page.)"""
     if request.endpoint == "author.start_import" and current_user.is_authenticated:
         return imports.too_large()
+    if request.endpoint == "author.upload_picture" and current_user.is_authenticated:
+        return settings.picture_too_large()
     if request.endpoint != "author.upload" or not current_user.is_authenticated:
         return http_error(error)
     if not wants_json():
@@ -97,6 +99,7 @@ def library_page(form: UploadForm, status: int = 200):
         form=form,
         items=items,
         used_by=images.usage(items),
+        shown_as=images.shown_as(items),
         sizes={media.id: images.file_sizes(media, media_dir) for media in items},
         alt_forms={media.id: alt_form(media) for media in items},
         max_upload_bytes=current_app.config["MAX_CONTENT_LENGTH"],
@@ -136,6 +139,15 @@ def delete_media(media_id: int):
         flash(
             f"{media.original_name} was not deleted: it is used by {titles}. "
             "Remove it from those posts (text and cover) first.",
+            "error",
+        )
+        return redirect(url_for("author.library"), 303)
+    roles = images.shown_as([media])[media.id]
+    if roles:
+        db.session.rollback()
+        flash(
+            f"{media.original_name} was not deleted: it is {' and '.join(roles)}. "
+            "Change or remove it in Settings first.",
             "error",
         )
         return redirect(url_for("author.library"), 303)

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy.orm import selectinload, undefer
 
 from blog.core.clock import iso_date
@@ -84,7 +84,14 @@ def atom_feed(posts: list[Post], settings: Settings, tag: Tag | None = None) -> 
     _text(feed, "generator", "Rounds")
     for post in posts:
         feed.append(_entry(post))
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    # A browser that opens the feed shows it through this stylesheet, as a page saying
+    # what a feed is; feed readers skip the instruction.
+    stylesheet = url_for("static", filename="feed.xsl")
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        + f'<?xml-stylesheet type="text/xsl" href="{stylesheet}"?>\n'.encode()
+        + ET.tostring(feed, encoding="utf-8")
+    )
 
 
 def _entry(post: Post) -> ET.Element:

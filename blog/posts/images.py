@@ -49,7 +49,7 @@ from sqlalchemy.orm import selectinload
 
 from blog.core.database import CannotWrite, begin_write, refuses_writes
 from blog.extensions import db
-from blog.models import Media, Post
+from blog.models import Author, Media, Post, Settings
 
 WIDTHS = (480, 960, 1600)
 WEBP_MAX_SIDE = 16_383
@@ -306,7 +306,7 @@ def write_variants(processed: Processed, media_dir: str) -> tuple[list[int], int
     widths = variant_widths(processed.image.width)
     image, processed.image = processed.image, None  # this function's to free as it goes
     largest = None
-    try:
+    with _media_writes():
         folder.mkdir(parents=True, exist_ok=True)
         for width in reversed(widths):
             image = resized(image, width)
@@ -314,11 +314,18 @@ def write_variants(processed: Processed, media_dir: str) -> tuple[list[int], int
             for ext in ("webp", extension):
                 path = folder / file_name(processed.digest, width, ext)
                 _write_atomic(path, encode(image, ext))
+    return widths, *largest
+
+
+@contextlib.contextmanager
+def _media_writes():
+    """A disk that refuses the files (full, read-only) raises CannotWrite."""
+    try:
+        yield
     except OSError as error:
         if refuses_writes(error):
             raise CannotWrite(f"media files: {error}") from error
         raise
-    return widths, *largest
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -368,6 +375,35 @@ def store_upload(
     media.byte_size = len(data)
     db.session.add(media)
     return media
+
+
+# A favicon's sizes: the browser tab's, and the home-screen icon phones ask for.
+ICON_SIZES = (32, 180)
+
+
+def store_icons(data: bytes, media_dir: str, max_pixels: int) -> str:
+    """Make a favicon from an upload: decoded as any image is, cropped to its centre
+    square, stored as <name>-32.png and <name>-180.png (``name`` from the icon's own
+    bytes, so its URL changes when it does); return the name."""
+    with _one_image_at_a_time:
+        image = decode(data, max_pixels).image
+        side = min(image.size)
+        left, top = (image.width - side) // 2, (image.height - side) // 2
+        square = image.crop((left, top, left + side, top + side))
+        icons = {
+            size: encode(square.resize((size, size), Image.Resampling.LANCZOS), "png")
+            for size in ICON_SIZES
+        }
+    name = hashlib.sha256(icons[ICON_SIZES[-1]]).hexdigest()[:NAME_LENGTH]
+    with _media_writes():
+        Path(media_dir).mkdir(parents=True, exist_ok=True)
+        for size, png in icons.items():
+            _write_atomic(Path(media_dir) / file_name(name, size, "png"), png)
+    return name
+
+
+def icon_path(name: str, size: int) -> str:
+    return "/media/" + file_name(name, size, "png")
 
 
 def release_memory() -> None:
@@ -485,6 +521,19 @@ def shown_in(html: str) -> list[Media]:
     if not names:
         return []
     return list(db.session.scalars(select(Media).where(Media.name.in_(names))))
+
+
+def shown_as(media_items: Iterable[Media]) -> dict[int, list[str]]:
+    """For each image, what else the site shows it as: the author's photo, the logo."""
+    found: dict[int, list[str]] = {media.id: [] for media in media_items}
+    ids = list(found)
+    for column, role in (
+        (Author.headshot_media_id, "the author's photo"),
+        (Settings.logo_media_id, "the site's logo"),
+    ):
+        for media_id in db.session.scalars(select(column).where(column.in_(ids))):
+            found[media_id].append(role)
+    return found
 
 
 def usage(media_items: Iterable[Media]) -> dict[int, list[Post]]:

@@ -50,7 +50,9 @@ LEFT_BEHIND = {
 }  # fmt: skip
 PRIVATE_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "ip_hash"}
 # The author's profile, given to the account on the new site; the rest of her row is hers.
-PROFILE = ("name", "credentials", "job_title", "bio_md", "bio_html")
+PROFILE = (
+    "name", "credentials", "job_title", "short_bio", "headshot_media_id", "bio_md", "bio_html",
+)  # fmt: skip
 EXPORT_BATCH = 200
 IMPORT_BATCH = 100
 

@@ -25,6 +25,7 @@ SAMPLE_AUTHOR = {
     "name": "Dr. Maya Okafor",
     "credentials": "MD, Internal Medicine",
     "job_title": "Internal medicine physician",
+    "short_bio": "A fictional internist whose profile comes with the sample posts.",
     "bio_md": (
         "Dr. Maya Okafor is a fictional profile that comes with Rounds' sample posts. "
         "She is not a real physician, and nothing in the sample posts is medical advice."

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from blog.core.clock import iso_date
 from blog.extensions import db
-from blog.models import Post, Settings, Tag, post_tags
+from blog.models import Page, PageStatus, Post, Settings, Tag, post_tags
 from blog.posts.seo import absolute_url
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -17,7 +17,8 @@ DISALLOWED = ("/admin", "/login", "/setup")
 
 
 def sitemap_entries(settings: Settings) -> list[tuple[str, datetime | None]]:
-    """(absolute URL, last modified) for home, about, the archive, tags and every post."""
+    """(absolute URL, last modified) for home, about, the archive, the author's published
+    pages, tags and every post."""
     posts = db.session.execute(
         select(Post.slug, Post.updated_at, Post.published_at)
         .where(Post.is_public())
@@ -36,6 +37,14 @@ def sitemap_entries(settings: Settings) -> list[tuple[str, datetime | None]]:
         (absolute_url("public.home"), newest),
         (absolute_url("public.about"), settings.updated_at if settings.id else None),
         (absolute_url("public.archive"), newest),
+    ]
+    entries += [
+        (absolute_url("public.page", slug=slug), updated)
+        for slug, updated in db.session.execute(
+            select(Page.slug, Page.updated_at)
+            .where(Page.status == PageStatus.PUBLISHED)
+            .order_by(Page.slug)
+        )
     ]
     entries += [
         (absolute_url("public.tag", slug=slug), _modified(updated, published))

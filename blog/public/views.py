@@ -1,5 +1,5 @@
-"""Reader pages: home, post, tag, about, search, feeds, sitemap, archive, media files,
-health check."""
+"""Reader pages: home, post, tag, about, the author's pages, search, feeds, sitemap,
+archive, favicon, media files, health check."""
 
 import hashlib
 from datetime import datetime
@@ -23,7 +23,7 @@ from blog.core import health
 from blog.core.pagination import page_number, paginate
 from blog.core.site import site_settings
 from blog.extensions import db
-from blog.models import Post, SlugRedirect, Tag, post_tags
+from blog.models import Page, Post, SlugRedirect, Tag, post_tags
 from blog.posts import feeds, images, reading
 from blog.posts import search as site_search
 from blog.posts import sitemap as site_map
@@ -31,6 +31,7 @@ from blog.public import bp, reader
 from blog.public.pages import render_post_page
 
 ONE_YEAR = 31_536_000
+ONE_DAY = 86_400
 
 
 def cacheable() -> None:
@@ -101,25 +102,30 @@ def tag(slug: str):
     return render_template("public/tag.html", tag=found, page=page)
 
 
+def feed_response(body: bytes, posts: list[Post]) -> Response:
+    """An Atom feed. A browser that asks for a page (Accept prefers text/html) gets it as
+    application/xml, which it shows through the feed's stylesheet; as atom+xml, Chromium
+    shows the raw text. Feed readers get application/atom+xml."""
+    best = request.accept_mimetypes.best_match(["application/atom+xml", "text/html"])
+    mimetype = "application/xml" if best == "text/html" else "application/atom+xml"
+    response = xml_response(body, mimetype, feeds.last_modified(posts))
+    response.vary.add("Accept")
+    return response
+
+
 @bp.get("/tag/<slug>/feed.xml")
 def tag_feed(slug: str):
     found = tag_or_404(slug)
     posts = feeds.latest_posts(found)
     if not posts:
         abort(404)
-    return xml_response(
-        feeds.atom_feed(posts, site_settings(), found),
-        "application/atom+xml",
-        feeds.last_modified(posts),
-    )
+    return feed_response(feeds.atom_feed(posts, site_settings(), found), posts)
 
 
 @bp.get("/feed.xml")
 def feed():
     posts = feeds.latest_posts()
-    return xml_response(
-        feeds.atom_feed(posts, site_settings()), "application/atom+xml", feeds.last_modified(posts)
-    )
+    return feed_response(feeds.atom_feed(posts, site_settings()), posts)
 
 
 @bp.get("/sitemap.xml")
@@ -173,6 +179,30 @@ def archive(year: int | None = None, month: int | None = None):
 def about():
     cacheable()
     return render_template("public/about.html")
+
+
+@bp.get("/page/<slug>")
+def page(slug: str):
+    """One of the author's pages; a draft only for her."""
+    found = db.session.scalar(select(Page).where(Page.slug == slug))
+    if found is None or not (found.published or current_user.is_authenticated):
+        abort(404)
+    cacheable()
+    return render_template("public/page.html", page=found)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The favicon the author uploaded (its 32 px PNG), else the site's own. Browsers ask
+    for this address whatever the page links to; it can't carry a version, so a day."""
+    name = site_settings().favicon
+    if name:
+        folder, filename = current_app.config["MEDIA_DIR"], images.file_name(name, 32, "png")
+    else:
+        folder, filename = current_app.static_folder, "images/favicon.ico"
+    response = send_from_directory(folder, filename, max_age=ONE_DAY)
+    response.cache_control.public = True
+    return response
 
 
 @bp.get("/media/<filename>")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from blog.core.database import MAX_ID
 from blog.core.inputs import parse_id
 from blog.extensions import db
-from blog.models import ImportRun, Post, Reviewer, Revision
+from blog.models import ImportRun, Page, Post, Reviewer, Revision
 from tests.conftest import page_text
 
 
@@ -97,6 +97,7 @@ def test_signed_in_author_can_open_every_page(app, author_client, make_post):
     post = make_post("Existing")
     db.session.add(ImportRun(label="export.xml", status="done", summary="Imported 1 post."))
     db.session.add(Reviewer(id=post.id, name="Dr. Sam Lee"))  # the one id the URLs take
+    db.session.add(Page(id=post.id, title="Contact", slug="contact"))
     db.session.commit()
     for rule in admin_rules(app):
         if "GET" not in rule.methods or rule.endpoint.startswith("author.revision"):

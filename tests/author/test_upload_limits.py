@@ -46,6 +46,14 @@ def test_too_large_upload_from_the_library_form_shows_the_page(author_client):
     assert "larger than the 0.05 MB upload limit" in page
 
 
+def test_too_large_picture_from_settings_shows_the_settings_page(author_client):
+    form = {"logo-file": (io.BytesIO(os.urandom(80_000)), "logo.png", "image/png")}
+    response = author_client.post("/admin/settings/pictures/logo", data=form)
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Logo was not changed" in page and "larger than the 0.05 MB upload limit" in page
+
+
 def test_too_large_anonymous_post_never_shows_the_library(client):
     response = upload(client, os.urandom(80_000), headers={"Accept": "text/html"})
     assert response.status_code in (302, 413)

@@ -17,10 +17,9 @@ from blog.models import (
     Author,
     Comment,
     Media,
+    Page,
     Post,
     PostStatus,
-    Reviewer,
-    ReviewLink,
     Revision,
     Settings,
 )
@@ -39,6 +38,7 @@ ENUMERATED = [
     ("revisions", "kind"),
     ("settings", "moderation"),
     ("media", "format"),
+    ("pages", "status"),
 ]
 
 
@@ -111,7 +111,8 @@ def fill_site() -> int:
         published_at=utcnow() - timedelta(days=1),
         body_md=f"## One\n\nUric acid.\n\n## Two\n\n![Joint](/media/{MEDIA_NAME}-960.jpg)",
     )
-    db.session.add_all([author, media, post, Settings.current()])
+    page = Page(title="Contact", slug="contact", body_md="Call.", body_html="<p>Call.</p>")
+    db.session.add_all([author, media, post, page, Settings.current()])
     apply_rendering(post)
     post.media = [media]  # as a save records it
     set_tags(post, "Joints")
@@ -142,32 +143,26 @@ def check_site(post_id: int) -> None:
 
 
 def check_down_and_up() -> None:
-    """The last revision (reviewers, review links) down and up: a named reviewer goes back
-    to text and returns, and the sample posts setup had handed to the author go back to a
-    sample profile."""
+    """The last revision (the author's identity, pages, the menu) down and up: the site's
+    posts, comments and images come through; the headshot, logo and pages go with it."""
     post_id = fill_site()
     post = db.session.get(Post, post_id)
-    post.reviewer = Reviewer(name="Dr. Sam Lee", credentials="MD, Cardiology")
-    db.session.add(ReviewLink(post=post, token_hash="0" * 64, expires_at=utcnow()))
+    media = db.session.scalar(select(Media))
+    post.author.headshot, post.author.short_bio = media, "Writes about joints."
+    settings = Settings.current()
+    settings.logo, settings.menu = media, "home page:1"
     db.session.commit()
     db.session.remove()
     downgrade(directory=MIGRATIONS, revision="-1")
-    tables = inspect(db.engine).get_table_names()
-    assert "reviewers" not in tables and "review_links" not in tables
-    with db.engine.begin() as connection:
-        reviewed_by = connection.execute(text("SELECT reviewed_by FROM posts")).scalars()
-        assert list(reviewed_by) == ["Dr. Sam Lee, MD, Cardiology"]
-        # As setup used to: the sample posts handed to the author, who signs in.
-        connection.execute(text("UPDATE authors SET password_hash = 'x', email = 'm@x.org'"))
-        connection.execute(
-            text("UPDATE posts SET sample = :yes, last_reviewed = :day"),
-            {"yes": True, "day": utcnow().date()},
-        )
+    inspector = inspect(db.engine)
+    assert "pages" not in inspector.get_table_names()
+    assert "headshot_media_id" not in {c["name"] for c in inspector.get_columns("authors")}
+    assert "menu" not in {c["name"] for c in inspector.get_columns("settings")}
     upgrade(directory=MIGRATIONS)
     check_site(post_id)
     post = db.session.get(Post, post_id)
-    assert (post.reviewer.name, post.reviewer.credentials) == ("Dr. Sam Lee", "MD, Cardiology")
-    assert not post.author.can_sign_in and post.author.name == "Dr. Maya Okafor"
+    assert post.author.headshot is None and post.author.short_bio == ""
+    assert db.session.scalar(select(Settings)).menu == "home archive about"
     assert schema_differences() == []
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from blog.extensions import db
-from blog.models import Author, Post
+from blog.models import Author, Page, PageStatus, Post, Settings
+from blog.posts import pages
 from tests.e2e.conftest import sign_in_page
 
 PASSWORD = "correct horse battery staple"
@@ -117,6 +118,8 @@ PUBLIC_PAGES = [
     "/search?q=pressure",
     "/search?q=nothingmatches",
     "/about",
+    "/page/clinic-hours",
+    "/feed.xml",
     "/login",
     "/no-such-page",
 ]
@@ -132,6 +135,10 @@ ADMIN_PAGES = [
     "/admin/comments",
     "/admin/comments?status=approved",
     "/admin/password",
+    "/admin/pages",
+    "/admin/pages/new",
+    "/admin/pages/{page_id}/edit",
+    "/admin/pages/{page_id}/delete",
 ]
 
 
@@ -144,8 +151,14 @@ def site(demo_site):
         author.password_hash = generate_password_hash(PASSWORD)
         db.session.commit()
         post_id = db.session.scalar(select(Post.id).where(Post.slug == SAMPLE_SLUG))
+        page = Page(title="Clinic hours", slug="clinic-hours", status=PageStatus.PUBLISHED)
+        pages.save_page(page, page.title, page.slug, "## Hours\n\nMonday to Friday.", "published")
+        db.session.flush()
+        pages.show_in_menu(page, Settings.current(), True)
+        db.session.commit()
+        ids = {"post_id": post_id, "page_id": page.id}
         db.session.remove()
-    return {"post_id": post_id}
+    return ids
 
 
 def audit(page, url):

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import event, func, select, update
 
 from blog.extensions import db
-from blog.models import Author, Comment, Post, Settings
+from blog.models import Author, Comment, Page, Post, Settings
 
 
 def test_demo_loads_sample_content_that_cannot_sign_in(runner):
@@ -41,6 +41,16 @@ def test_rerender_rebuilds_stored_html(runner, make_post):
     assert "Re-rendered 1 posts" in result.output
     db.session.refresh(post)
     assert "<strong>bold</strong>" in post.body_html
+
+
+def test_rerender_rebuilds_the_authors_pages(runner):
+    db.session.add(Page(title="Hours", slug="hours", body_md="*Mondays*", body_html="<p>x</p>"))
+    db.session.commit()
+    result = runner.invoke(args=["rerender"])
+    assert "Re-rendered 1 page." in result.output
+    page = db.session.scalar(select(Page))
+    db.session.refresh(page)
+    assert page.body_html == "<p><em>Mondays</em></p>"
 
 
 def test_rerender_works_in_batches_each_its_own_write(runner, make_post, make_comment, monkeypatch):

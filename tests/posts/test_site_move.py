@@ -70,6 +70,9 @@ def full_site(app, author, author_client, make_comment):
         show_views=False,
     )
     image = upload(author_client, image_bytes((1200, 800)), alt="A salt shaker").get_json()
+    author.short_bio, author.headshot_media_id = "Cardiologist.", image["id"]
+    page = {"title": "Clinic hours", "body": "Mondays.", "status": "published", "in_menu": "y"}
+    assert author_client.post("/admin/pages/new", data=page).status_code == 303
     body = f"Salt text.\n\n{image['markdown']}\n\nMore."
     form = editor_form(body=body, cover_media_id=str(image["id"]), featured="y")
     form.update(excerpt="Salt, briefly", meta_description="About salt", reviewed_by="Dr. B")
@@ -172,7 +175,7 @@ def test_a_site_moves_whole_through_an_export(full_site, author, runner, app, em
         assert result.exit_code == 0, result.output
         assert result.output == (
             "Imported the site into Dr. Ada Lovelace's account: 4 posts, 3 tags, 6 revisions, "
-            "1 old address, 5 comments, 1 like, 2 days of views, 1 image (6 files), the "
+            "1 old address, 5 comments, 1 like, 2 days of views, 1 page, 1 image (6 files), the "
             "settings and the profile.\n"
         )
         account = db.session.scalar(select(Author))
@@ -196,6 +199,8 @@ def test_a_site_moves_whole_through_an_export(full_site, author, runner, app, em
     assert "Salt" in page_text(reader.get("/search?q=salt"))
     assert reader.get("/post/gone").status_code == 410
     assert "Notes from a <strong>clinic</strong>." in page_text(reader.get("/about"))
+    assert "Mondays." in page_text(reader.get("/page/clinic-hours"))
+    assert 'href="/page/clinic-hours"' in page_text(reader.get("/")).split("</header>")[0]
 
 
 def test_a_site_export_leaves_the_secrets_behind(full_site, author, runner, tmp_path):
