@@ -16,4 +16,5 @@ from blog.author import (  # noqa: E402,F401  (registers the guard and the route
     posts,
     reviews,
     settings,
+    subscribers,
 )

@@ -1,4 +1,4 @@
-"""The settings page: the site, the author's profile, and the comment policy."""
+"""The settings page: the site, the author's profile, the comment policy, and mail."""
 
 from zoneinfo import available_timezones
 
@@ -19,6 +19,7 @@ SITE_FIELDS = (
     "site_title", "tagline", "timezone", "about_md", "disclaimer", "moderation",
     "close_comments_after_days", "comments_enabled", "show_views", "show_likes",
     "blocklist", "same_as", "review_after_months",
+    "mail_sender_name", "mail_sender_address", "mail_full_text",
 )  # fmt: skip
 AUTHOR_FIELDS = ("name", "credentials", "job_title", "bio_md")
 

@@ -16,13 +16,16 @@ from blog.extensions import db
 from blog.models import (
     Author,
     Comment,
+    MailKind,
+    MailState,
     Media,
+    OutboxMail,
     Post,
+    PostMail,
     PostStatus,
-    Reviewer,
-    ReviewLink,
     Revision,
     Settings,
+    Subscriber,
 )
 from blog.posts.search import SearchPage
 from blog.posts.writing import apply_rendering, set_tags
@@ -39,6 +42,10 @@ ENUMERATED = [
     ("revisions", "kind"),
     ("settings", "moderation"),
     ("media", "format"),
+    ("subscribers", "source"),
+    ("outbox", "kind"),
+    ("outbox", "status"),
+    ("post_mail", "state"),
 ]
 
 
@@ -99,8 +106,9 @@ def _is_search_index(change) -> bool:
 
 
 def fill_site() -> int:
-    """A post with everything the last revision moves: text, contents, an image, tags,
-    a comment, a revision; and the settings and the image itself."""
+    """A post with everything the last revisions move: text, contents, an image, tags,
+    a comment, a revision; the settings and the image itself; a subscriber and the post's
+    mail."""
     author = Author(name="Dr. M", credentials="MD")
     media = Media(name=MEDIA_NAME, width=960, height=480, format="jpeg", variant_widths=[480, 960])
     post = Post(
@@ -122,6 +130,9 @@ def fill_site() -> int:
             Comment(post=post, author_name="R", body_md="Thanks", body_html="<p>Thanks</p>"),
             Comment(post=post, author_name="S", body_md="Yes", body_html="<p>Yes</p>"),
             Revision(post_id=post.id, title="Gout", body_md=post.body_md),
+            Subscriber(email="reader@example.org"),
+            OutboxMail(kind=MailKind.POST, address="reader@example.org", post_id=post.id),
+            PostMail(post_id=post.id, state=MailState.QUEUED),
         ]
     )
     db.session.commit()
@@ -142,32 +153,30 @@ def check_site(post_id: int) -> None:
 
 
 def check_down_and_up() -> None:
-    """The last revision (reviewers, review links) down and up: a named reviewer goes back
-    to text and returns, and the sample posts setup had handed to the author go back to a
-    sample profile."""
+    """The last revision (email subscriptions) down and up: its tables and columns go and
+    come back, the site's data is untouched, and of the posts already there only one
+    scheduled for later will be emailed."""
     post_id = fill_site()
-    post = db.session.get(Post, post_id)
-    post.reviewer = Reviewer(name="Dr. Sam Lee", credentials="MD, Cardiology")
-    db.session.add(ReviewLink(post=post, token_hash="0" * 64, expires_at=utcnow()))
-    db.session.commit()
     db.session.remove()
     downgrade(directory=MIGRATIONS, revision="-1")
     tables = inspect(db.engine).get_table_names()
-    assert "reviewers" not in tables and "review_links" not in tables
+    assert not {"subscribers", "outbox", "mail_failures", "post_mail"} & set(tables)
+    assert "notify_replies" not in {c["name"] for c in inspect(db.engine).get_columns("comments")}
     with db.engine.begin() as connection:
-        reviewed_by = connection.execute(text("SELECT reviewed_by FROM posts")).scalars()
-        assert list(reviewed_by) == ["Dr. Sam Lee, MD, Cardiology"]
-        # As setup used to: the sample posts handed to the author, who signs in.
-        connection.execute(text("UPDATE authors SET password_hash = 'x', email = 'm@x.org'"))
         connection.execute(
-            text("UPDATE posts SET sample = :yes, last_reviewed = :day"),
-            {"yes": True, "day": utcnow().date()},
+            text(
+                "INSERT INTO posts (author_id, title, slug, status, published_at, created_at,"
+                " updated_at) SELECT author_id, 'Later', 'later', 'scheduled', :later, :now,"
+                " :now FROM posts"
+            ),
+            {"later": utcnow() + timedelta(days=1), "now": utcnow()},
         )
     upgrade(directory=MIGRATIONS)
     check_site(post_id)
-    post = db.session.get(Post, post_id)
-    assert (post.reviewer.name, post.reviewer.credentials) == ("Dr. Sam Lee", "MD, Cardiology")
-    assert not post.author.can_sign_in and post.author.name == "Dr. Maya Okafor"
+    states = db.session.execute(select(Post.slug, PostMail.state).join(PostMail)).all()
+    assert [tuple(row) for row in states] == [("later", MailState.PENDING)]
+    assert db.session.scalar(select(func.count(Subscriber.id))) == 0
+    assert Settings.current().mail_full_text is True
     assert schema_differences() == []
 
 
