@@ -81,6 +81,11 @@ lock:
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
+# How long one publish takes to queue a new post's mail for 2,000 subscribers.
+.PHONY: bench-mail
+bench-mail: $(BIN)/activate
+	$(BIN)/python -m bench.mail_queue
+
 # Peak memory of one 40-megapixel upload through the image pipeline, in a fresh worker.
 .PHONY: bench-upload
 bench-upload: $(BIN)/activate

@@ -24,10 +24,10 @@ from blog.models import Comment, CommentStatus, MailKind, OutboxMail, Post, Subs
 from blog.posts.seo import absolute_url, site_root
 
 EXCERPT_CHARS = 600
-MAIL_IMAGE_WIDTH = 560  # the HTML part's column is 600 pixels wide
+MAIL_IMAGE_WIDTH = 480  # wider images fill the mail's column instead
 URL_ATTRIBUTE = re.compile(r'\b(href|src|srcset)="([^"]*)"')
 IMAGE_SIZE = re.compile(r"<img\b[^>]*>")
-HEADING_ANCHOR = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>', re.DOTALL)
+HEADING_ANCHOR = re.compile(r'<a\b[^>]*\bclass="heading-anchor"[^>]*>.*?</a>', re.DOTALL)
 
 
 class Skip(Exception):
@@ -81,7 +81,7 @@ def add_unsubscribe(message: EmailMessage, url: str) -> None:
 
 def absolute_html(fragment: str) -> str:
     """The stored HTML with the site's own addresses made absolute (a mail has no base
-    address), images at most MAIL_IMAGE_WIDTH wide, and headings' "#" links left out.
+    address), wide images fitted to the column, and headings' "#" links left out.
     Nothing else changes: links go where the post's links go."""
     root = site_root()
 
@@ -97,16 +97,14 @@ def absolute_html(fragment: str) -> str:
         return f'{name}="{value}"'
 
     def fit(match: re.Match) -> str:
+        """An image wider than the column fills it (a mail has no max-width), its height
+        following; a smaller one keeps its size."""
         tag = match.group(0)
         width = re.search(r'\bwidth="(\d+)"', tag)
-        height = re.search(r'\bheight="(\d+)"', tag)
         if not width or int(width.group(1)) <= MAIL_IMAGE_WIDTH:
             return tag
-        scale = MAIL_IMAGE_WIDTH / int(width.group(1))
-        tag = tag.replace(width.group(0), f'width="{MAIL_IMAGE_WIDTH}"')
-        if height:
-            tag = tag.replace(height.group(0), f'height="{round(int(height.group(1)) * scale)}"')
-        return tag
+        tag = re.sub(r'\s*\bheight="\d+"', "", tag)
+        return tag.replace(width.group(0), 'width="100%"')
 
     html = HEADING_ANCHOR.sub("", fragment)
     html = URL_ATTRIBUTE.sub(rewrite, html)

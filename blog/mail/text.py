@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 WIDTH = 72
 BLOCKS = {"p", "div", "figure", "figcaption", "table", "pre", "hr", "section", "dl", "dt", "dd"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+SKIPPED_LINKS = {"heading-anchor", "footnote-backref"}
 
 
 class _Text(HTMLParser):
@@ -20,7 +21,8 @@ class _Text(HTMLParser):
         self.lists: list[list] = []  # ["ul"|"ol", counter]
         self.quote = 0
         self.pre = 0
-        self.skip = 0  # inside a heading's "#" anchor
+        self.skip = 0  # inside a heading's "#" anchor or a footnote's "↩" link
+        self.item_prefix = ""  # a list item's "- " or "2. ", for its first line
         self.links: list[str | None] = []
         self.heading = ""
         self.cells: list[str] | None = None
@@ -29,13 +31,15 @@ class _Text(HTMLParser):
         self.blocks.append(block)
         self.tight.append(tight)
 
-    def flush(self, prefix: str = "", tight: bool = False) -> None:
+    def flush(self, tight: bool = False) -> None:
         text = "".join(self.line)
         self.line = []
         if not self.pre:
             text = " ".join(text.split())
         if not text.strip():
             return
+        prefix, self.item_prefix = self.item_prefix, ""
+        tight = tight or bool(prefix)
         quote = "> " * self.quote
         if self.pre:
             rows = text.strip("\n").split("\n")
@@ -60,7 +64,7 @@ class _Text(HTMLParser):
         attributes = dict(attrs)
         if self.skip:
             return
-        if tag == "a" and "heading-anchor" in (attributes.get("class") or ""):
+        if tag == "a" and (attributes.get("class") or "") in SKIPPED_LINKS:
             self.skip = 1
             return
         if tag in BLOCKS or tag in HEADINGS or tag == "blockquote":
@@ -76,8 +80,13 @@ class _Text(HTMLParser):
             self.lists.append([tag, 0])
         elif tag == "li":
             self.flush()
+            kind, number = ("ul", 0)
             if self.lists:
                 self.lists[-1][1] += 1
+                kind, number = self.lists[-1]
+            self.item_prefix = f"{number}. " if kind == "ol" else "- "
+        elif tag == "sup":
+            self.line.append("[")
         elif tag == "br":
             self.line.append("\n" if self.pre else " ")
         elif tag == "a":
@@ -106,8 +115,9 @@ class _Text(HTMLParser):
                 self.add(f"{title}\n{rule * min(len(title), WIDTH)}")
             self.heading = ""
         elif tag == "li":
-            kind, number = self.lists[-1] if self.lists else ("ul", 0)
-            self.flush(f"{number}. " if kind == "ol" else "- ", tight=True)
+            self.flush(tight=True)
+        elif tag == "sup":
+            self.line.append("]")
         elif tag in ("ul", "ol"):
             self.flush()
             if self.lists:

@@ -1,26 +1,13 @@
 """The whole flow against a real SMTP server: subscribe, confirm, publish, receive once,
 unsubscribe with one click (a POST with no cookie), and receive nothing after."""
 
-import pytest
 from sqlalchemy import func, select
 
 from blog.extensions import db
 from blog.mail import sending
 from blog.models import MailState, OutboxMail, Post, PostMail, Subscriber
-from tests.conftest import page_text, sign_in
-from tests.mail.helpers import SITE, config, link, path_of, publish, subscribe
-
-
-@pytest.fixture
-def config_overrides(smtp_port):
-    return config(smtp_port)
-
-
-@pytest.fixture
-def writer(app, author):
-    client = app.test_client()
-    sign_in(client, author)
-    return client
+from tests.conftest import page_text
+from tests.mail.helpers import SITE, link, path_of, publish, subscribe
 
 
 def test_subscribe_confirm_publish_receive_once_unsubscribe_nothing_after(app, inbox, writer):

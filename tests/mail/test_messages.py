@@ -4,7 +4,6 @@ the unsubscribe link and headers; the HTML part passes the sanitiser checks."""
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from blog.extensions import db
@@ -15,7 +14,7 @@ from blog.models import MailState, PostMail, Subscriber
 from tests.comment_helpers import change_settings
 from tests.conftest import CORPUS
 from tests.html_checks import script_risks
-from tests.mail.helpers import SITE, config
+from tests.mail.helpers import SITE
 
 BODY = """Most salt is **already in the food** we buy.
 
@@ -37,11 +36,6 @@ See the [NHS guidance](https://www.nhs.uk/live-well/eat-well/food-types/salt-in-
 | --- | --- |
 | Bread | 1 g |
 """
-
-
-@pytest.fixture
-def config_overrides(smtp_port):
-    return config(smtp_port)
 
 
 def mail_for(make_post, inbox, body=BODY, **post_fields):
@@ -115,11 +109,14 @@ def test_the_html_part_of_a_post_made_of_hostile_text_passes_the_sanitiser_check
     assert script_risks(html) == []
 
 
-def test_large_images_are_fitted_to_the_mail(app):
+def test_wide_images_fill_the_mail_and_small_ones_keep_their_size(app):
     html = '<img alt="x" height="800" src="/media/a-1600.jpg" width="1600">'
     with app.test_request_context(base_url=SITE):
         fitted = absolute_html(html)
-    assert fitted == f'<img alt="x" height="280" src="{SITE}/media/a-1600.jpg" width="560">'
+    assert fitted == f'<img alt="x" src="{SITE}/media/a-1600.jpg" width="100%">'
+    small = '<img alt="y" height="200" src="/media/b-300.jpg" width="300">'
+    with app.test_request_context(base_url=SITE):
+        assert absolute_html(small) == small.replace('src="/', f'src="{SITE}/')
 
 
 def test_html_to_text_keeps_a_code_block_and_drops_heading_anchors():

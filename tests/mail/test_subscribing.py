@@ -13,12 +13,7 @@ from blog.mail import sending, subscriptions
 from blog.models import MailKind, OutboxMail, Subscriber
 from tests.comment_helpers import BROWSER
 from tests.conftest import page_text, sign_in
-from tests.mail.helpers import config, link, mail_count, path_of, subscribe
-
-
-@pytest.fixture
-def config_overrides(smtp_port, request):
-    return config(smtp_port, **getattr(request, "param", {}))
+from tests.mail.helpers import link, mail_count, path_of, subscribe
 
 
 def confirm_link(inbox, address: str) -> str:
