@@ -22,6 +22,7 @@ from blog.models import (
     OutboxMail,
     Post,
     PostMail,
+    PostStatus,
     Subscriber,
 )
 
@@ -47,7 +48,7 @@ def plan_post_mail(post: Post, was_public: bool, send: bool) -> None:
     scheduled is to be emailed (unless she chose "publish without emailing"); a post that
     was already public, or whose mail is queued, is left as it is, so an edit never mails
     it again."""
-    if was_public or post.status not in ("published", "scheduled"):
+    if was_public or post.status not in (PostStatus.PUBLISHED, PostStatus.SCHEDULED):
         return
     plan = db.session.get(PostMail, post.id)
     if plan is None:

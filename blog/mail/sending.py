@@ -26,7 +26,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app, has_request_context
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from blog.core.clock import utcnow
 from blog.core.database import begin_write
@@ -181,9 +181,7 @@ def finish(mail_id: int, status: str, error: str = "", **values) -> None:
     address = db.session.get(OutboxMail, mail_id).address
     if status == MailStatus.SENT:
         db.session.execute(
-            MailFailure.__table__.delete().where(
-                MailFailure.address == address, MailFailure.paused.is_(False)
-            )
+            delete(MailFailure).where(MailFailure.address == address, MailFailure.paused.is_(False))
         )
     db.session.commit()
 
