@@ -34,9 +34,13 @@ instance/config.py:
 	$(PYTHON) -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
 	chmod 600 $@
 
+# With MAIL_SERVER set (BLOG_MAIL_SERVER or instance/config.py), the mail worker runs
+# beside the server and stops with it; without, it exits at once and nothing is sent.
 run: $(BIN)/activate instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
+	$(FLASK) mail work --if-configured & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	FLASK_RUN_PORT=$(PORT) $(FLASK) run --host 127.0.0.1
 
 # Everything: lint, the architecture contracts, and every test (browser, gunicorn, corpus).
@@ -78,6 +82,11 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# How long one publish takes to queue a new post's mail for 2,000 subscribers.
+.PHONY: bench-mail
+bench-mail: $(BIN)/activate
+	$(BIN)/python -m bench.mail_queue
 
 # Peak memory of one 40-megapixel upload through the image pipeline, in a fresh worker.
 .PHONY: bench-upload

@@ -20,6 +20,7 @@ from blog.core.templating import plural
 from blog.extensions import db
 from blog.imports.fetching import ImportRefused
 from blog.imports.importer import Options, Progress, run_import
+from blog.mail import outbox, sending
 from blog.models import Comment, Page, Post, Settings
 from blog.posts import pages, portability, review_links
 from blog.posts import samples as demo
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_site_command)
     app.cli.add_command(purge_command)
     app.cli.add_command(reset_two_factor_command)
+    app.cli.add_command(mail_group)
 
 
 @click.command("demo")
@@ -369,10 +371,58 @@ def purge_command() -> None:
     begin_write()
     ended, forgotten = sessions.purge_expired(), limits.purge_old()
     links = review_links.purge_old()
+    mails = outbox.purge_log(float(config["MAIL_LOG_DAYS"]))
     db.session.commit()
     click.echo(f"Removed {ended} expired sign-in sessions and {forgotten} old failed sign-ins.")
     days = review_links.KEPT_AFTER_END.days
     click.echo(f"Removed {links} review links that stopped working over {days} days ago.")
+    click.echo(f"Removed {mails} sent or failed mails older than {config['MAIL_LOG_DAYS']} days.")
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """Send the queued mail: confirmations, new posts, reply notices, comment notices."""
+
+
+@mail_group.command("send")
+@click.option("--limit", type=click.IntRange(min=1), help="Send at most this many mails.")
+def mail_send_command(limit: int | None) -> None:
+    """Queue posts that have gone out, send every mail that is due, and stop."""
+    if not current_app.config["MAIL_SERVER"]:
+        raise click.ClickException("MAIL_SERVER is not set: nothing can be sent.")
+    sending.stop_on_signals()
+    report = sending.send_due(limit)
+    click.echo(f"Mail: {report}.")
+    if report.problem:
+        sys.exit(1)
+
+
+@mail_group.command("work")
+@click.option(
+    "--if-configured",
+    is_flag=True,
+    help="Exit quietly when MAIL_SERVER is not set (`make run`).",
+)
+def mail_work_command(if_configured: bool) -> None:
+    """Send the queue, then look again every MAIL_POLL_SECONDS, until stopped (SIGTERM
+    lets the mail in hand finish)."""
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        if if_configured:
+            return
+        raise click.ClickException("MAIL_SERVER is not set: nothing can be sent.")
+    if not config["SITE_URL"]:
+        current_app.logger.warning(
+            "SITE_URL is not set: links in mail point to %s", sending.DEV_SITE_URL
+        )
+    sending.stop_on_signals()
+    current_app.logger.info(
+        "Mail worker: %s:%s, at most %s mails a minute",
+        config["MAIL_SERVER"],
+        config["MAIL_PORT"],
+        config["MAIL_RATE_PER_MINUTE"],
+    )
+    sending.work()
 
 
 @click.command("reset-two-factor")

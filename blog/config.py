@@ -68,15 +68,36 @@ COMMENT_MAX_LINKS = 2  # more links than this holds the comment for moderation
 SPAM_PURGE_DAYS = 30
 IP_HASH_DAYS = 30  # reader IP hashes are erased after this many days
 
-# Mail: notifications are sent when MAIL_SERVER is set, logged otherwise.
+# Mail. With MAIL_SERVER empty nothing is sent: the author's comment notices are logged
+# and the subscribe form is not shown. Mail is queued in the database and sent by the
+# worker, `flask mail work` (deploy/rounds-mail.service; `make run` starts it too).
 MAIL_SERVER = ""
 MAIL_PORT = 587
 MAIL_USERNAME = ""
 MAIL_PASSWORD = ""
 MAIL_USE_TLS = True
 MAIL_USE_SSL = False
+# The sender when Settings names none (and the envelope sender of every mail).
 MAIL_FROM = ""
 MAIL_TIMEOUT = 10
+# The worker sends at most MAIL_RATE_PER_MINUTE mails a minute (small SMTP plans cap
+# this), and looks at the queue every MAIL_POLL_SECONDS. A mail the server defers (4xx,
+# or no connection) is tried again after MAIL_RETRY_SECONDS, twice as long each time (at
+# most six hours), MAIL_MAX_ATTEMPTS times in all. An address the receiving side refuses
+# (5xx) MAIL_PAUSE_AFTER_FAILURES times in a row is paused until the author resumes it.
+MAIL_RATE_PER_MINUTE = 60
+MAIL_POLL_SECONDS = 15
+MAIL_RETRY_SECONDS = 60
+MAIL_MAX_ATTEMPTS = 8
+MAIL_PAUSE_AFTER_FAILURES = 3
+# A mail claimed by a worker that stopped (killed, crashed) is sent again after this long.
+MAIL_CLAIM_SECONDS = 120
+# Sent and failed mails stay in the author's mail log this many days (`flask purge`).
+MAIL_LOG_DAYS = 30
+# Subscribing: the confirmation link works this many days; the form's rate limit per
+# reader network (an address also gets at most one confirmation mail a day).
+SUBSCRIBE_CONFIRM_DAYS = 7
+SUBSCRIBE_RATE_LIMIT = "5 per minute; 20 per day"
 
 # Password hashing (werkzeug). Empty: scrypt, or a cheap hash when TESTING is on.
 PASSWORD_HASH_METHOD = ""

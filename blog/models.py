@@ -41,6 +41,18 @@ Moderation = StrEnum("Moderation", "HOLD_ALL HOLD_FIRST OPEN")
 PageStatus = StrEnum("PageStatus", "DRAFT PUBLISHED")
 ImportKind = StrEnum("ImportKind", "POST PAGE COMMENT IMAGE")
 RunStatus = StrEnum("RunStatus", "QUEUED RUNNING DONE FAILED")
+# Whether a post is emailed to subscribers (PostMail): NONE never ("publish without
+# emailing"), PENDING once it is public, QUEUED when its mail has been queued (never again,
+# whatever later edits do). A post without a PostMail row is never emailed: imported and
+# sample posts, and those published before subscriptions existed.
+MailState = StrEnum("MailState", "NONE PENDING QUEUED")
+# An outbox mail's kind: a subscription's confirmation, a new post, a reply to a reader's
+# comment, a new comment for the author.
+MailKind = StrEnum("MailKind", "CONFIRM POST REPLY COMMENT")
+# QUEUED waits for its time; SENDING is claimed by a worker; SENT was accepted by the SMTP
+# server; FAILED was refused (or out of attempts); SKIPPED was no longer to be sent.
+MailStatus = StrEnum("MailStatus", "QUEUED SENDING SENT FAILED SKIPPED")
+SubscriberSource = StrEnum("SubscriberSource", "HOME POST IMPORT")
 REVISION_LABELS = {
     "save": "Saved",
     "autosave": "Autosaved",
@@ -492,6 +504,8 @@ class Comment(db.Model):
     ip_hash: Mapped[str | None] = mapped_column(String(64))
     # Hash of the reader's browser token, to show them their own pending comment.
     browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The reader (who gave an email) asked for one mail when the author replies.
+    notify_replies: Mapped[bool] = defaulted(False)
     # Why the comment was held or marked as spam, for the moderator.
     hold_reason: Mapped[str] = defaulted("", String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -590,6 +604,11 @@ class Settings(db.Model):
     # The header's links, in order, separated by spaces: home, about, archive, search,
     # feed, and page:<id> for a page of hers (blog.posts.pages.menu_items reads it).
     menu: Mapped[str] = defaulted("home archive about", Text)
+    # Mail to subscribers: the sender (empty: the site title, and MAIL_FROM), and whether
+    # a new post's mail carries its full text or its excerpt with a link.
+    mail_sender_name: Mapped[str] = defaulted("", String(120))
+    mail_sender_address: Mapped[str] = defaulted("", String(254))
+    mail_full_text: Mapped[bool] = defaulted(True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     logo: Mapped[Media | None] = relationship(lazy="joined")
@@ -621,3 +640,86 @@ class Settings(db.Model):
     @property
     def blocklist_entries(self) -> list[str]:
         return [line.strip().lower() for line in self.blocklist.splitlines() if line.strip()]
+
+
+class Subscriber(db.Model):
+    """A confirmed email subscription. Only the address, when it was confirmed and where
+    the reader subscribed are kept; an unconfirmed address is never stored here (its
+    confirmation link carries it, signed)."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (one_of("source", tuple(SubscriberSource)),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = defaulted(SubscriberSource.HOME, String(16))
+    source_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
+
+    source_post: Mapped[Post | None] = relationship()
+
+
+class PostMail(db.Model):
+    """Whether a post is emailed to subscribers (MailState), set when the author publishes
+    or schedules it in the editor; the worker queues a PENDING post once it is public."""
+
+    __tablename__ = "post_mail"
+    __table_args__ = (one_of("state", tuple(MailState)),)
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = defaulted(MailState.PENDING, String(16), index=True)
+    queued_at: Mapped[datetime | None] = mapped_column()
+    # How many subscribers its mail was queued for.
+    recipients: Mapped[int] = defaulted(0)
+
+
+class OutboxMail(db.Model):
+    """One mail to one address, sent by the worker (``flask mail work``); the message is
+    built when it is sent, from the rows it names. Sent and failed mails stay as the log
+    the author sees until MAIL_LOG_DAYS. A post goes to an address once: the unique
+    (post, address) pair holds even if two workers race."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("post_id", "address"),
+        Index("ix_outbox_status_due_at", "status", "due_at"),
+        one_of("kind", tuple(MailKind)),
+        one_of("status", tuple(MailStatus)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(254), index=True)
+    # POST: the post; REPLY and COMMENT: the comment (the author's reply, the new comment).
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # CONFIRM: what the confirmation link subscribes to (source and post).
+    detail: Mapped[str] = defaulted("", String(200))
+    status: Mapped[str] = defaulted(MailStatus.QUEUED, String(16))
+    attempts: Mapped[int] = defaulted(0)
+    # Not sent before this time (retries back off).
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+    error: Mapped[str] = defaulted("", String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class MailFailure(db.Model):
+    """Hard failures (the receiving server refused the address) counted per address; after
+    MAIL_PAUSE_AFTER_FAILURES in a row nothing more is sent to it until the author resumes it.
+    A delivered mail clears the count."""
+
+    __tablename__ = "mail_failures"
+
+    address: Mapped[str] = mapped_column(String(254), primary_key=True)
+    count: Mapped[int] = defaulted(0)
+    paused: Mapped[bool] = defaulted(False)
+    last_error: Mapped[str] = defaulted("", String(500))
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)

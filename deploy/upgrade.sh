@@ -74,13 +74,14 @@ on_exit() {
 }
 trap on_exit EXIT
 
-systemctl stop rounds
+systemctl stop rounds rounds-mail
 git merge --ff-only --quiet '@{upstream}'
 make --no-print-directory install-prod
 flask db upgrade
 install -m 0644 deploy/*.service deploy/*.timer /etc/systemd/system/
 systemctl daemon-reload
 systemctl start rounds
+if systemctl is-enabled --quiet rounds-mail 2>/dev/null; then systemctl start rounds-mail; fi
 .venv/bin/python - "$HEALTH_URL" <<'PYTHON'
 import sys, time, urllib.request
 

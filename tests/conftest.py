@@ -18,6 +18,7 @@ from blog.extensions import db
 from blog.models import Author, Comment, CommentStatus, Post, PostStatus
 from blog.posts.images import media_for
 from blog.posts.writing import apply_rendering, set_tags, unique_slug
+from tests.smtp import inbox, smtp_port  # noqa: F401 - fixtures: a real SMTP server
 
 ROOT = Path(__file__).resolve().parent.parent
 # A copy of ../shared/corpus (payloadbox xss-payload-list, MIT licence beside it).

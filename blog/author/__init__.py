@@ -18,4 +18,5 @@ from blog.author import (  # noqa: E402,F401  (registers the guard and the route
     reviewers,
     reviews,
     settings,
+    subscribers,
 )

@@ -13,6 +13,7 @@ from blog.core.bounded import TooComplex
 from blog.core.pagination import page_number, paginate
 from blog.core.templating import plural
 from blog.extensions import db
+from blog.mail import subscriptions
 from blog.models import Comment, CommentStatus
 
 QUEUE_PAGE_SIZE = 50
@@ -119,9 +120,14 @@ def erase_commenter():
     if not form.validate_on_submit():
         return render_queue(chosen_tab(form.tab.data), 400, erase_form=form)
     deleted = moderation.erase_email(form.email.data)
+    unsubscribed = subscriptions.erase(form.email.data)
     db.session.commit()
-    if deleted:
-        flash(f"Deleted {plural(deleted, 'comment')} made with {form.email.data}.", "success")
+    parts = [f"deleted {plural(deleted, 'comment')} made with {form.email.data}"] if deleted else []
+    if unsubscribed:
+        parts.append(f"removed the subscription of {form.email.data} and its mail")
+    if parts:
+        done = " and ".join(parts)
+        flash(done[0].upper() + done[1:] + ".", "success")
     else:
-        flash(f"No comments were made with {form.email.data}.", "warning")
+        flash(f"No comments or subscription were made with {form.email.data}.", "warning")
     return back_to_queue(form.tab.data)

@@ -11,7 +11,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    EmailField,
     FieldList,
     Form,
     FormField,
@@ -27,7 +26,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -38,7 +36,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextArea
 
 from blog.accounts.authors import strong_password
-from blog.core.forms import comment_text, lower, strip
+from blog.core.forms import comment_text, email_field, strip
 from blog.core.inputs import row_id
 from blog.models import Moderation, PageStatus, PostStatus, Settings
 from blog.posts.publication import ACTIONS
@@ -118,6 +116,8 @@ class PostForm(FlaskForm):
     excerpt = TextAreaField("Excerpt", validators=[Optional(), Length(max=600)])
     tags = StringField("Tags", validators=[Optional(), Length(max=500)])
     featured = BooleanField("Featured on the home page")
+    # Unticked: "publish without emailing". Left out of a request: no mail either.
+    email_subscribers = BooleanField("Email it to subscribers when it goes out", default=True)
     status = SelectField(
         "Status",
         choices=[
@@ -264,6 +264,17 @@ class SettingsForm(FlaskForm):
     short_bio = StringField("One-line bio", validators=[Optional(), Length(max=200)])
     title_with_logo = BooleanField("Show the site title beside the logo")
     menu = FieldList(FormField(MenuItemForm), max_entries=200)
+    mail_sender_name = StringField("Sender name", validators=[Optional(), Length(max=120)])
+    mail_sender_address = email_field("Sender address")
+    mail_full_text = RadioField(
+        "New-post mail carries",
+        choices=[
+            SelectChoice("1", "The whole post"),
+            SelectChoice("", "The excerpt, with a link to the post"),
+        ],
+        coerce=lambda value: value in (True, "1", "True", "true"),
+        default="1",
+    )
 
 
 class PictureForm(FlaskForm):
@@ -383,14 +394,18 @@ class ReplyForm(FlaskForm):
 
 class EraseForm(FlaskForm):
     tab = HiddenField()
-    email = EmailField(
-        "Email address",
-        filters=[strip, lower],
-        validators=[
-            DataRequired("Enter the email address to erase."),
-            Email("That doesn't look like an email address."),
-        ],
+    email = email_field("Email address", "Enter the email address to erase.")
+
+
+class SubscriberImportForm(FlaskForm):
+    file = FileField("A CSV file of email addresses", validators=[FileRequired("Choose a file.")])
+    consented = BooleanField(
+        "These people agreed to get new posts from me by email (don't ask them to confirm)"
     )
+
+
+class ResumeAddressForm(FlaskForm):
+    address = HiddenField(validators=[DataRequired(), Length(max=254)])
 
 
 # -- Media library ------------------------------------------------------------------------

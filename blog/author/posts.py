@@ -25,8 +25,10 @@ from blog.core.clock import format_datetime, utc_to_local, zone_abbreviations
 from blog.core.forms import ActionForm
 from blog.core.inputs import parse_id, sized_for, wants_json
 from blog.core.pagination import page_number, paginate
+from blog.core.templating import plural
 from blog.extensions import db
-from blog.models import CommentStatus, Media, Post, PostStatus
+from blog.mail import outbox, subscriptions
+from blog.models import CommentStatus, MailState, Media, Post, PostStatus
 from blog.posts import listing, review_links, stats
 from blog.posts.history import autosave, compare, unsaved_autosave
 from blog.posts.images import media_for
@@ -56,6 +58,7 @@ def dashboard():
         chart=stats.views_chart(),
         samples=sample_post_count(),
         trashed=trash_count(),
+        subscribers=subscriptions.subscriber_count(),
         action_form=ActionForm(),
         effective_status=effective_status,
         **dashboard_reviews(),
@@ -89,6 +92,7 @@ def form_data_for(post: Post) -> dict:
         "audience": post.audience,
         "cover_media_id": post.cover_media_id,
         "version": version_of(post),
+        "email_subscribers": getattr(outbox.mail_plan(post.id), "state", None) != MailState.NONE,
     }
 
 
@@ -193,6 +197,7 @@ def render_editor(
         meta_ideal=META_IDEAL,
         action_form=ActionForm(),
         review_links=review_links.working(post) if post and signed_in else [],
+        mail_plan=outbox.mail_plan(post.id) if post and signed_in else None,
     )
     return page, status
 
@@ -307,8 +312,12 @@ def try_save(form: PostForm, post: Post, covers: list[Media]):
     if conflict is not None:
         return refused(form, post, covers, 409, CONFLICT, conflict, preview=rendered.html)
     before = effective_status(post) if post.id else None
+    was_public = bool(post.id) and post.visible
     try:
         notes = save_post(post, post_input(form), rendered)
+        db.session.flush()
+        outbox.plan_post_mail(post, was_public, form.email_subscribers.data)
+        queued = outbox.queue_post(post.id)
     except PublicationError as error:
         db.session.rollback()
         form.published_at.errors = [*form.published_at.errors, str(error)]
@@ -316,6 +325,8 @@ def try_save(form: PostForm, post: Post, covers: list[Media]):
             form, post, covers, 400, f"The post was not saved: {error}", preview=rendered.html
         )
     db.session.commit()
+    if queued:
+        notes = [*notes, f"Its mail is queued for {plural(queued, 'subscriber')}."]
     return saved_response(post, save_message(post, before, notes))
 
 

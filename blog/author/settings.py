@@ -1,5 +1,5 @@
-"""The settings page: the site, the author's profile and pictures, the menu, and the
-comment policy."""
+"""The settings page: the site, the author's profile and pictures, the menu, the
+comment policy, and mail."""
 
 from zoneinfo import available_timezones
 
@@ -22,6 +22,7 @@ SITE_FIELDS = (
     "site_title", "tagline", "timezone", "about_md", "disclaimer", "moderation",
     "close_comments_after_days", "comments_enabled", "show_views", "show_likes",
     "blocklist", "same_as", "review_after_months", "title_with_logo",
+    "mail_sender_name", "mail_sender_address", "mail_full_text",
 )  # fmt: skip
 AUTHOR_FIELDS = ("name", "credentials", "job_title", "short_bio", "bio_md")
 # The pictures of the Settings page: what each is called there.

@@ -9,11 +9,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from blog.comments import spam
+from blog.comments import notify, spam
 from blog.comments.counts import refresh_comment_count
 from blog.content import block_depth, render_comment
 from blog.core.bounded import TooComplex, run_bounded
 from blog.core.clock import utcnow
+from blog.core.database import count_by
 from blog.extensions import db
 from blog.models import Author, Comment, CommentStatus, Moderation, Post, Settings
 
@@ -35,6 +36,8 @@ class Draft:
     # The reader's browser token as hashed under every accepted key, current key first.
     browser_hashes: list[str] = field(default_factory=list)
     by_author: bool = False
+    # "Email me when the author replies" (kept only with an email address).
+    notify_replies: bool = False
 
 
 MAX_NESTING = 8
@@ -154,6 +157,7 @@ def add_comment(post: Post, draft: Draft, settings: Settings | None = None) -> C
         ip_hash=draft.ip_hash,
         browser_hash=draft.browser_hashes[0] if draft.browser_hashes else None,
         hold_reason=reason,
+        notify_replies=bool(draft.notify_replies and draft.email and not draft.by_author),
     )
     db.session.add(comment)
     db.session.flush()
@@ -182,7 +186,9 @@ def author_reply(comment: Comment, author: Author, body: str) -> Comment:
         apply_action(comment, "approve")
     thread = comment.parent_id or comment.id
     draft = Draft(name=author.name, email=None, body=body, parent_id=thread, by_author=True)
-    return add_comment(comment.post, draft)
+    reply = add_comment(comment.post, draft)
+    notify.notify_reply(comment, reply)
+    return reply
 
 
 def erase_email(email: str) -> int:
@@ -206,9 +212,4 @@ def erase_email(email: str) -> int:
 
 
 def count_by_status() -> dict[str, int]:
-    rows = db.session.execute(
-        select(Comment.status, func.count(Comment.id)).group_by(Comment.status)
-    ).all()
-    counts = dict.fromkeys(tuple(CommentStatus), 0)
-    counts.update({status: count for status, count in rows})
-    return counts
+    return count_by(Comment.status, tuple(CommentStatus))

@@ -19,7 +19,7 @@ TOO_OLD = "This page was open too long ago. Your text is kept below: please send
 TAMPERED = "This form has expired. Your text is kept below: please send it again."
 
 
-def form_token(post_id: int) -> str:
+def form_token(post_id: int, purpose: str = keys.COMMENT_FORM) -> str:
     """A signed token saying in which minute the comment form for this post was made.
 
     To the minute, not the second, so a post page is the same for every reader who opens
@@ -27,16 +27,17 @@ def form_token(post_id: int) -> str:
     which for a cached page is before this reader opened it: COMMENT_MAX_AGE_HOURS is
     counted from then, and "too fast" means sent within COMMENT_MIN_SECONDS of the start
     of that minute (never a person; a bot that posts straight after fetching a new page,
-    some of the time).
+    some of the time). The subscribe form uses the same rule under its own ``purpose``
+    (post id 0 on the home page).
     """
-    return keys.serializer(keys.COMMENT_FORM, per_minute=True).dumps(post_id)
+    return keys.serializer(purpose, per_minute=True).dumps(post_id)
 
 
-def form_token_problem(token: str, post_id: int) -> str | None:
+def form_token_problem(token: str, post_id: int, purpose: str = keys.COMMENT_FORM) -> str | None:
     """Why a form's start token is refused (too fast, too old, forged), or None when fine."""
     max_age = float(current_app.config["COMMENT_MAX_AGE_HOURS"]) * 3600
     try:
-        signed_post_id, signed_at = keys.serializer(keys.COMMENT_FORM, per_minute=True).loads(
+        signed_post_id, signed_at = keys.serializer(purpose, per_minute=True).loads(
             token or "", max_age=max_age, return_timestamp=True
         )
     except SignatureExpired:

@@ -1,8 +1,9 @@
-"""The one form with nothing but the CSRF token, for one-button actions."""
+"""The one form with nothing but the CSRF token, for one-button actions; shared fields
+and filters."""
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 COMMENT_MAX = 5000
 
@@ -38,4 +39,20 @@ def comment_text(label: str, required: str, rows: int) -> TextAreaField:
         filters=[strip],
         validators=[DataRequired(required), Length(max=COMMENT_MAX, message=too_long)],
         render_kw={"rows": rows},
+    )
+
+
+def email_field(label: str, required: str | None = None, **render_kw) -> EmailField:
+    """An email address field: trimmed, lower-cased, checked; ``required`` is the message
+    when it is left empty (None: optional)."""
+    presence = DataRequired(required) if required else Optional()
+    return EmailField(
+        label,
+        filters=[strip, lower],
+        validators=[
+            presence,
+            Email("That doesn't look like an email address."),
+            Length(max=254, message="That email address is too long."),
+        ],
+        render_kw=render_kw or None,
     )

@@ -116,9 +116,18 @@ def is_cross_site() -> bool:
     return origin is not None and origin not in own_origins()
 
 
+def cross_site_allowed(view):
+    """Mark a view that takes POSTs from anywhere: one that is harmless whoever sends it
+    and is reached from outside a page of the site (a mail client's one-click unsubscribe)."""
+    view.cross_site_allowed = True
+    return view
+
+
 def refuse_cross_site_writes() -> None:
     if request.method not in SAFE_METHODS and is_cross_site():
-        raise CrossSiteRequest()
+        view = current_app.view_functions.get(request.endpoint or "")
+        if not getattr(view, "cross_site_allowed", False):
+            raise CrossSiteRequest()
 
 
 def sized_for(kind: str):

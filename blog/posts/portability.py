@@ -47,6 +47,9 @@ FORMAT = "rounds-export/2"
 LEFT_BEHIND = {
     "author_sessions", "recovery_codes", "sign_in_failures", "view_receipts",
     "review_links", "import_runs",
+    # The old server's mail: its log and queue, and how its SMTP server fared with each
+    # address. Subscribers, and which posts were emailed, move.
+    "outbox", "mail_failures",
 }  # fmt: skip
 PRIVATE_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "ip_hash"}
 # The author's profile, given to the account on the new site; the rest of her row is hers.

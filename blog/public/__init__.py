@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from blog.public import beacon, comments, redirects, review, views  # noqa: E402,F401  (registers the routes)
+from blog.public import beacon, comments, redirects, review, subscribe, views  # noqa: E402,F401  (registers the routes)

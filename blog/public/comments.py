@@ -104,6 +104,7 @@ def comment(slug: str):
         ip_hash=ip_hash(),
         browser_hashes=reader.ensure_hashes(),
         by_author=current_user.is_authenticated,
+        notify_replies=form.notify_replies.data,
     )
     post_id = post.id
     db.session.commit()  # end the reads: nothing is rendered while holding the write lock
@@ -113,9 +114,11 @@ def comment(slug: str):
         return render_post_page(post, form, [TOO_COMPLEX], 400)
     post = db.session.get(Post, post_id)
     added = moderation.add_comment(post, draft, site_settings())
-    db.session.commit()
     if added.status != CommentStatus.SPAM and not added.is_author:
         notify.notify_new_comment(added, post)
+    if parent is not None:
+        notify.notify_reply(parent, added)
+    db.session.commit()
     anchor = f"comment-{added.id}" if added.status == CommentStatus.APPROVED else "comments"
     return reader.remember(redirect(url_for("public.post", slug=post.slug, _anchor=anchor), 303))
 

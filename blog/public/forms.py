@@ -4,10 +4,10 @@ from typing import TypeVar
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import DataRequired, Length
 
-from blog.core.forms import comment_text, lower, one_line, strip
+from blog.core.forms import comment_text, email_field, one_line
 from blog.core.inputs import parse_id
 
 NAME_MAX = 80
@@ -35,16 +35,8 @@ class CommentForm(FlaskForm):
         ],
         render_kw={"autocomplete": "name"},
     )
-    email = EmailField(
-        "Email (optional)",
-        filters=[strip, lower],
-        validators=[
-            Optional(),
-            Email("That doesn't look like an email address."),
-            Length(max=254, message="That email address is too long."),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field("Email (optional)", autocomplete="email")
+    notify_replies = BooleanField("Email me when the author replies")
     body = comment_text("Comment", "Please write your comment.", rows=6)
     parent_id = HiddenField()
     # Honeypot: hidden from people, left empty by them; bots fill it in.
@@ -60,3 +52,21 @@ class CommentForm(FlaskForm):
         if not raw:
             return None
         return parse_id(raw) or -1
+
+
+class SubscribeForm(FlaskForm):
+    """Email subscription from a post or the home page; the comment form's defences."""
+
+    email = email_field(
+        "Your email address", "Please enter your email address.", autocomplete="email"
+    )
+    # The post subscribed from (empty on the home page), signed into ``started``.
+    post_id = HiddenField()
+    website = StringField(
+        "Leave this field empty",
+        render_kw={"autocomplete": "off", "tabindex": "-1"},
+    )
+    started = HiddenField()
+
+    def source_post_id(self) -> int:
+        return parse_id(self.post_id.data) or 0

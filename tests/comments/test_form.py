@@ -37,7 +37,7 @@ def test_post_page_has_the_form_with_contract_fields(client, make_post):
     assert "Markdown works" in section
     assert 'maxlength="80"' in section and 'maxlength="5000"' in section
     assert "<script" not in re.sub(
-        r'<script src="/static/js/comments\.js\?v=\w+" defer></script>', "", section
+        r'<script src="/static/js/(comments|remember)\.js\?v=\w+" defer></script>', "", section
     )
 
 

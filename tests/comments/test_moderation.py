@@ -289,7 +289,7 @@ def test_erase_with_a_bad_address_is_400_with_message(moderator):
 def test_erase_unknown_address_says_nothing_matched(moderator):
     moderator.post("/admin/comments/erase", data={"email": "x@example.org"}, headers=BROWSER)
     page = moderator.get("/admin/comments", headers=BROWSER).get_data(as_text=True)
-    assert "No comments were made with x@example.org." in page
+    assert "No comments or subscription were made with x@example.org." in page
 
 
 def test_refresh_comment_count_repairs_a_wrong_count(make_post, make_comment):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 BLOG = Path(__file__).resolve().parents[2] / "blog"
-DOMAIN = ["posts", "comments", "accounts", "imports"]
+DOMAIN = ["posts", "comments", "accounts", "imports", "mail"]
 REQUEST_STATE = {"request", "session", "g"}
 
 

@@ -22,7 +22,14 @@ def test_only_the_readers_endpoints_are_exempt_from_the_global_check(app):
         for rule in app.url_map.iter_rules()
         if app.view_functions[rule.endpoint].__name__ in exempt
     }
-    assert exempt_endpoints == {"public.comment", "public.like", "public.seen"}
+    assert exempt_endpoints == {
+        "public.comment",
+        "public.like",
+        "public.seen",
+        "public.subscribe",
+        "public.confirm_subscription",
+        "public.unsubscribe",
+    }
 
 
 @pytest.mark.parametrize("token", [None, "forged"])

@@ -16,12 +16,17 @@ from blog.extensions import db
 from blog.models import (
     Author,
     Comment,
+    MailKind,
+    MailState,
     Media,
+    OutboxMail,
     Page,
     Post,
+    PostMail,
     PostStatus,
     Revision,
     Settings,
+    Subscriber,
 )
 from blog.posts.search import SearchPage
 from blog.posts.writing import apply_rendering, set_tags
@@ -39,6 +44,10 @@ ENUMERATED = [
     ("settings", "moderation"),
     ("media", "format"),
     ("pages", "status"),
+    ("subscribers", "source"),
+    ("outbox", "kind"),
+    ("outbox", "status"),
+    ("post_mail", "state"),
 ]
 
 
@@ -55,6 +64,10 @@ def test_every_model_table_exists(app):
 
 def test_last_revision_goes_down_and_up_again_with_the_data(app):
     check_down_and_up()
+
+
+def test_the_identity_revision_goes_down_and_up_again_with_the_data(app):
+    check_identity_down_and_up()
 
 
 def test_enumerated_columns_refuse_other_values(app):
@@ -99,8 +112,9 @@ def _is_search_index(change) -> bool:
 
 
 def fill_site() -> int:
-    """A post with everything the last revision moves: text, contents, an image, tags,
-    a comment, a revision; and the settings and the image itself."""
+    """A post with everything the last revisions move: text, contents, an image, tags,
+    a comment, a revision; the settings and the image itself; a subscriber and the post's
+    mail."""
     author = Author(name="Dr. M", credentials="MD")
     media = Media(name=MEDIA_NAME, width=960, height=480, format="jpeg", variant_widths=[480, 960])
     post = Post(
@@ -123,6 +137,9 @@ def fill_site() -> int:
             Comment(post=post, author_name="R", body_md="Thanks", body_html="<p>Thanks</p>"),
             Comment(post=post, author_name="S", body_md="Yes", body_html="<p>Yes</p>"),
             Revision(post_id=post.id, title="Gout", body_md=post.body_md),
+            Subscriber(email="reader@example.org"),
+            OutboxMail(kind=MailKind.POST, address="reader@example.org", post_id=post.id),
+            PostMail(post_id=post.id, state=MailState.QUEUED),
         ]
     )
     db.session.commit()
@@ -143,8 +160,36 @@ def check_site(post_id: int) -> None:
 
 
 def check_down_and_up() -> None:
-    """The last revision (the author's identity, pages, the menu) down and up: the site's
-    posts, comments and images come through; the headshot, logo and pages go with it."""
+    """The last revision (email subscriptions) down and up: its tables and columns go and
+    come back, the site's data is untouched, and of the posts already there only one
+    scheduled for later will be emailed."""
+    post_id = fill_site()
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="-1")
+    tables = inspect(db.engine).get_table_names()
+    assert not {"subscribers", "outbox", "mail_failures", "post_mail"} & set(tables)
+    assert "notify_replies" not in {c["name"] for c in inspect(db.engine).get_columns("comments")}
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO posts (author_id, title, slug, status, published_at, created_at,"
+                " updated_at) SELECT author_id, 'Later', 'later', 'scheduled', :later, :now,"
+                " :now FROM posts"
+            ),
+            {"later": utcnow() + timedelta(days=1), "now": utcnow()},
+        )
+    upgrade(directory=MIGRATIONS)
+    check_site(post_id)
+    states = db.session.execute(select(Post.slug, PostMail.state).join(PostMail)).all()
+    assert [tuple(row) for row in states] == [("later", MailState.PENDING)]
+    assert db.session.scalar(select(func.count(Subscriber.id))) == 0
+    assert Settings.current().mail_full_text is True
+    assert schema_differences() == []
+
+
+def check_identity_down_and_up() -> None:
+    """The revision before it (the author's identity, pages, the menu) down and up: the
+    site's posts, comments and images come through; the headshot, logo and pages go."""
     post_id = fill_site()
     post = db.session.get(Post, post_id)
     media = db.session.scalar(select(Media))
@@ -153,7 +198,7 @@ def check_down_and_up() -> None:
     settings.logo, settings.menu = media, "home page:1"
     db.session.commit()
     db.session.remove()
-    downgrade(directory=MIGRATIONS, revision="-1")
+    downgrade(directory=MIGRATIONS, revision="4223d240c45a")
     inspector = inspect(db.engine)
     assert "pages" not in inspector.get_table_names()
     assert "headshot_media_id" not in {c["name"] for c in inspector.get_columns("authors")}

@@ -131,6 +131,7 @@ def test_share_links_load_nothing_from_other_sites(client, make_post):
     scripts = [s.get("src").split("?v=")[0] for s in tree.iter("script") if s.get("src")]
     assert sorted(scripts) == [
         "/static/js/comments.js",
+        "/static/js/remember.js",
         "/static/js/share.js",
         "/static/js/views.js",
     ]

@@ -24,6 +24,7 @@ from blog.models import (
     PathRedirect,
     Post,
     Reviewer,
+    Subscriber,
 )
 from blog.posts import portability
 from blog.posts.stats import Seen, write_views
@@ -52,7 +53,8 @@ def editor_form(**fields) -> dict:
 def full_site(app, author, author_client, make_comment):
     """A site with something in every table: settings and profile, an image used as a
     cover and in a text, published, scheduled, draft and trashed posts, revisions and an
-    autosave, an old slug, threaded comments in every status, likes and views."""
+    autosave, an old slug, threaded comments in every status, likes and views, a
+    subscriber and the posts' mail plans."""
     author.job_title = "Cardiologist"
     author.bio_md = "I treat *hearts*."
     author.bio_html = render_page(author.bio_md)
@@ -109,6 +111,7 @@ def full_site(app, author, author_client, make_comment):
     salt.reviewer = Reviewer(name="Dr. B", credentials="MD", url="https://example.org/b")
     db.session.add(PathRedirect(path="/2019/05/01/salt/", post_id=salt.id))
     db.session.add(ImportItem(source="wordpress", kind="post", original_id="7", post_id=salt.id))
+    db.session.add(Subscriber(email="reader@example.org", source="post", source_post_id=salt.id))
     db.session.commit()
     days = [utcnow().date(), date(2026, 1, 2)]
     write_views([Seen(salt.slug, day, "r" * 64) for day in days])
