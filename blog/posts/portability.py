@@ -46,7 +46,7 @@ FORMAT = "rounds-export/2"
 # Tables a site move leaves behind, and columns it leaves out of the others.
 LEFT_BEHIND = {
     "author_sessions", "recovery_codes", "sign_in_failures", "view_receipts",
-    "review_links", "import_runs",
+    "review_links", "import_runs", "stored_pages", "page_generation",
 }  # fmt: skip
 PRIVATE_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "ip_hash"}
 # The author's profile, given to the account on the new site; the rest of her row is hers.

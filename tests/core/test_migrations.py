@@ -17,12 +17,12 @@ from blog.models import (
     Author,
     Comment,
     Media,
+    PageGeneration,
     Post,
     PostStatus,
-    Reviewer,
-    ReviewLink,
     Revision,
     Settings,
+    StoredPage,
 )
 from blog.posts.search import SearchPage
 from blog.posts.writing import apply_rendering, set_tags
@@ -142,32 +142,22 @@ def check_site(post_id: int) -> None:
 
 
 def check_down_and_up() -> None:
-    """The last revision (reviewers, review links) down and up: a named reviewer goes back
-    to text and returns, and the sample posts setup had handed to the author go back to a
-    sample profile."""
+    """The last revision (stored pages) down and up: the site's data stays, and a new
+    generation row starts the stored pages afresh."""
     post_id = fill_site()
-    post = db.session.get(Post, post_id)
-    post.reviewer = Reviewer(name="Dr. Sam Lee", credentials="MD, Cardiology")
-    db.session.add(ReviewLink(post=post, token_hash="0" * 64, expires_at=utcnow()))
+    db.session.add(
+        StoredPage(key="k" * 64, generation=1, content_type="text/html", body=b"x",
+                   valid_until=utcnow())
+    )  # fmt: skip
     db.session.commit()
     db.session.remove()
     downgrade(directory=MIGRATIONS, revision="-1")
     tables = inspect(db.engine).get_table_names()
-    assert "reviewers" not in tables and "review_links" not in tables
-    with db.engine.begin() as connection:
-        reviewed_by = connection.execute(text("SELECT reviewed_by FROM posts")).scalars()
-        assert list(reviewed_by) == ["Dr. Sam Lee, MD, Cardiology"]
-        # As setup used to: the sample posts handed to the author, who signs in.
-        connection.execute(text("UPDATE authors SET password_hash = 'x', email = 'm@x.org'"))
-        connection.execute(
-            text("UPDATE posts SET sample = :yes, last_reviewed = :day"),
-            {"yes": True, "day": utcnow().date()},
-        )
+    assert "stored_pages" not in tables and "page_generation" not in tables
     upgrade(directory=MIGRATIONS)
     check_site(post_id)
-    post = db.session.get(Post, post_id)
-    assert (post.reviewer.name, post.reviewer.credentials) == ("Dr. Sam Lee", "MD, Cardiology")
-    assert not post.author.can_sign_in and post.author.name == "Dr. Maya Okafor"
+    assert db.session.scalar(select(func.count()).select_from(StoredPage)) == 0
+    assert db.session.scalars(select(PageGeneration.value)).all() == [0]
     assert schema_differences() == []
 
 
