@@ -37,6 +37,13 @@ def reply_target(post: Post, form: CommentForm) -> Comment | None:
     return db.session.get(Comment, wanted) if parent else None
 
 
+def ways_onward(post: Post) -> str:
+    """Previous and next posts, and related posts other than those two."""
+    neighbours = reading.neighbours(post)
+    related = reading.related_posts(post, leave_out=neighbours.ids)
+    return render_template("public/_post_after.html", related=related, neighbours=neighbours)
+
+
 def render_post_page(
     post: Post,
     form: CommentForm | None = None,
@@ -59,12 +66,10 @@ def render_post_page(
     closing = comments_close_at(post, site_settings())
     if closing is not None and closing > utcnow():
         stored.changes_at(closing)
-    neighbours = reading.neighbours(post)
     page = render_template(
         template,
         post=post,
-        related=reading.related_posts(post, leave_out=neighbours.ids),
-        neighbours=neighbours,
+        post_after=stored.part(f"post-after:{post.id}", lambda: ways_onward(post)),
         comments=threads,
         comment_form=form,
         form_errors=errors or [],

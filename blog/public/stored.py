@@ -15,8 +15,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import Response, current_app, g, request, session
+from flask import Response, after_this_request, current_app, g, request, session
 from flask_login import current_user
+from markupsafe import Markup
 
 from blog.comments import spam
 from blog.core import page_store
@@ -39,6 +40,32 @@ def comment_form_token(post_id: int) -> str:
 def changes_at(when: datetime) -> None:
     """Note that the page being rendered changes by itself at ``when`` (naive UTC)."""
     g.page_changes_at = min(when, g.get("page_changes_at") or when)
+
+
+def part(name: str, render: Callable[[], str]) -> Markup:
+    """A part of a page that is the same for every reader who sees it (a post's related,
+    previous and next posts), stored like a page: a page rendered for one reader (the
+    author, a reader with their cookie) or rendered to be stored reads it with one query
+    instead of making it again."""
+    if not current_app.config["STORED_PAGES"]:
+        return Markup(render())
+    part_key = page_store.key(current_app, request.host_url, "part", name)
+    at, found = page_store.find(part_key)
+    if found is not None:
+        return Markup(found.body.decode())
+    html = render()
+    if at is not None:
+        now = utcnow()
+        limits = [now + timedelta(days=1), *filter(None, [next_release()])]
+        made = page_store.Page("text/html", html.encode())
+        app = current_app._get_current_object()
+
+        @after_this_request
+        def store_part(response: Response) -> Response:
+            response.call_on_close(lambda: page_store.save(app, part_key, at, made, min(limits)))
+            return response
+
+    return Markup(html)
 
 
 def stored(*, for_everyone: bool = False, paged: bool = False, variants: tuple[str, ...] = ()):

@@ -85,7 +85,7 @@ def no_markdown(monkeypatch):
 def test_a_stored_page_costs_one_query_no_markdown_and_no_template(app, reader, site, monkeypatch):
     for url in STORED:
         assert reader.get(url, headers=BROWSER).status_code == 200, url
-    assert stored_count() == len(STORED)
+    assert stored_count() == len(STORED) + 1  # and the post's ways onward
     no_markdown(monkeypatch)
     monkeypatch.setattr(app.jinja_env, "get_template", None)  # no template is rendered
     for url in STORED:
@@ -154,7 +154,7 @@ def test_a_sent_comment_uses_the_stored_pages_start_time(app, reader, site):
 def test_the_signed_in_author_gets_her_own_page_and_it_is_not_stored(app, client, site, author):
     sign_in(client, author)
     assert "Dashboard" in client.get("/post/salt", headers=BROWSER).text
-    assert stored_count() == 0
+    assert stored_count() == 1  # the post's ways onward, the same for all, not her page
     assert "Dashboard" not in app.test_client().get("/post/salt", headers=BROWSER).text
     assert "Dashboard" in client.get("/post/salt", headers=BROWSER).text  # not the stored one
 
@@ -322,7 +322,7 @@ def test_pages_of_an_older_generation_are_dropped(reader, site):
     older.title = "Potassium, again"
     db.session.commit()
     reader.get("/post/salt")
-    assert stored_count() == 1
+    assert stored_count() == 2  # the page and its ways onward
 
 
 def test_a_page_that_cannot_be_stored_is_served_and_logged_once(app, reader, site, caplog):
@@ -340,10 +340,23 @@ def test_a_page_that_cannot_be_stored_is_served_and_logged_once(app, reader, sit
         event.remove(db.engine, "before_cursor_execute", refuse)
     assert caplog.text.count("Could not store a page") == 1
     reader.get("/post/salt")
-    assert stored_count() == 1 and "Pages are stored again" in caplog.text
+    assert stored_count() == 2 and "Pages are stored again" in caplog.text
 
 
 @pytest.mark.parametrize("config_overrides", [{**FAST_FORMS, "STORED_PAGES": False}])
 def test_stored_pages_can_be_turned_off(reader, site):
     assert reader.get("/post/salt").status_code == 200
     assert stored_count() == 0
+
+
+def test_related_and_neighbouring_posts_are_stored_for_pages_rendered_each_time(
+    client, site, author
+):
+    """The author's page is rendered for her each time, but its ways onward are not."""
+    sign_in(client, author)
+    first = client.get("/post/salt", headers=BROWSER).text
+    assert 'rel="prev" href="/post/potassium"' in first
+    with Statements() as sql:
+        again = client.get("/post/salt", headers=BROWSER).text
+    assert again == first
+    assert not [text for text in sql.seen if "UNION ALL" in text or "GROUP BY" in text]
