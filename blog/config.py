@@ -112,6 +112,10 @@ PUBLIC_STALE_SECONDS = 30
 STORED_PAGES = True
 STORED_PAGE_SECONDS = 60
 STORED_PAGES_MAX = 2000
+# While one request of a worker renders a page to store, others for the same page wait up
+# to this long for it (then render it themselves): an expired page is made once, not once
+# for each reader asking at that moment.
+STORED_PAGE_WAIT_SECONDS = 5
 
 # Views are counted in memory and written by each worker at most this often (seconds),
 # in one transaction; a crash loses at most this long of counts, a clean stop none.

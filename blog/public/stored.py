@@ -11,6 +11,8 @@ afresh for each request.
 
 import hashlib
 import re
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
@@ -23,6 +25,7 @@ from blog.comments import spam
 from blog.core import page_store
 from blog.core.clock import utcnow
 from blog.core.pagination import page_number
+from blog.extensions import db
 from blog.posts.publication import next_release
 from blog.public import reader
 
@@ -83,18 +86,70 @@ def stored(*, for_everyone: bool = False, paged: bool = False, variants: tuple[s
                 return finish(current_app.make_response(view(**view_args)), for_everyone)
             page_key = key_for(view_args, paged)
             at, found = page_store.find(page_key)
+            if found is None and not RENDERING.claim(page_key):
+                at, found = RENDERING.wait_for(page_key)
             if found is not None:
                 g.cache_public = True
                 return finish(from_store(found), for_everyone)
-            response = current_app.make_response(view(**view_args))
+            try:
+                response = current_app.make_response(view(**view_args))
+            except BaseException:
+                RENDERING.release(page_key)
+                raise
             if at is not None and response.status_code == 200 and not response.is_streamed:
                 if for_everyone or g.get("cache_public"):
                     keep(response, page_key, at)
+                    return finish(response, for_everyone)
+            RENDERING.release(page_key)
             return finish(response, for_everyone)
 
         return serve
 
     return decorate
+
+
+class Rendering:
+    """The pages this process is rendering to store. Another request for one of them waits
+    for the stored copy (at most STORED_PAGE_WAIT_SECONDS) rather than render it too, so a
+    page that expires under load is rendered once per worker, not once per reader."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pages: dict[str, tuple[float, threading.Event]] = {}
+
+    def claim(self, page_key: str) -> bool:
+        """Take on rendering the page, unless a request of this process already has
+        (and has not been at it for longer than the wait)."""
+        now = time.monotonic()
+        with self.lock:
+            claimed = self.pages.get(page_key)
+            if claimed is not None and now - claimed[0] < self.wait_seconds():
+                return False
+            self.pages[page_key] = (now, threading.Event())
+            return True
+
+    def release(self, page_key: str) -> None:
+        with self.lock:
+            claimed = self.pages.pop(page_key, None)
+        if claimed is not None:
+            claimed[1].set()
+
+    def wait_for(self, page_key: str) -> tuple[int | None, page_store.Page | None]:
+        """Wait for the request rendering the page, then look for its stored copy again
+        (None: render it here after all)."""
+        with self.lock:
+            claimed = self.pages.get(page_key)
+        if claimed is not None:
+            claimed[1].wait(self.wait_seconds())
+        db.session.rollback()  # a new read: what the other request stored since
+        return page_store.find(page_key)
+
+    @staticmethod
+    def wait_seconds() -> float:
+        return float(current_app.config["STORED_PAGE_WAIT_SECONDS"])
+
+
+RENDERING = Rendering()
 
 
 def shared_request(for_everyone: bool, variants: tuple[str, ...]) -> bool:
@@ -129,7 +184,14 @@ def keep(response: Response, page_key: str, at: int) -> None:
     modified = response.last_modified.replace(tzinfo=None) if response.last_modified else None
     page = page_store.Page(response.content_type, body.encode(), modified)
     app = current_app._get_current_object()
-    response.call_on_close(lambda: page_store.save(app, page_key, at, page, min(limits)))
+
+    def store() -> None:
+        try:
+            page_store.save(app, page_key, at, page, min(limits))
+        finally:
+            RENDERING.release(page_key)
+
+    response.call_on_close(store)
 
 
 def from_store(page: page_store.Page) -> Response:

@@ -360,3 +360,38 @@ def test_related_and_neighbouring_posts_are_stored_for_pages_rendered_each_time(
         again = client.get("/post/salt", headers=BROWSER).text
     assert again == first
     assert not [text for text in sql.seen if "UNION ALL" in text or "GROUP BY" in text]
+
+
+@pytest.mark.parametrize("config_overrides", [{**FAST_FORMS, "STORED_PAGE_WAIT_SECONDS": 120}])
+def test_readers_asking_at_once_wait_for_one_rendering(app, site, monkeypatch):
+    """While one request renders a page to store, the others for it wait for its copy."""
+    import threading
+
+    from blog.public import views
+
+    rendered = []
+    started = threading.Event()
+    original = views.render_post_page
+
+    def slow_render(post, *args, **kwargs):
+        rendered.append(post.slug)
+        started.set()
+        time.sleep(0.5)  # the others arrive while this one renders
+        return original(post, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_post_page", slow_render)
+    pages = []
+
+    def read():
+        pages.append(app.test_client().get("/post/salt", headers=BROWSER).text)
+
+    first = threading.Thread(target=read)
+    first.start()
+    started.wait(60)
+    others = [threading.Thread(target=read) for _ in range(3)]
+    for thread in others:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join(120)
+    assert rendered == ["salt"]
+    assert len(pages) == 4 and all("Salt <em>matters</em>" in page for page in pages)
