@@ -56,8 +56,10 @@ lint: $(BIN)/activate
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# Rounds beside nginx static files and a minimal Flask app (README, "Performance"): the full
+# run takes about 20 minutes; `make bench BENCH_ARGS=--quick` about two; --growth for memory.
 bench: $(BIN)/activate
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # What each hostile text costs to render at its size cap, against the render budgets.
 bench-render: $(BIN)/activate

@@ -1,18 +1,38 @@
-"""Load benchmark: a generated large site served by gunicorn on 127.0.0.1.
+"""make bench: Rounds beside nginx serving the same pages as static files and a minimal
+Flask + SQLite app, in one interleaved run, so every figure is also a ratio.
 
-    make bench                      # or: .venv/bin/python -m bench.run --posts 1000 --seconds 10
+    make bench                                   # the full run (about 20 minutes)
+    .venv/bin/python -m bench.run --quick        # a 1-2 minute look
+    .venv/bin/python -m bench.run --growth       # memory after 20,000 and 100,000 requests
+    .venv/bin/python -m bench.run --json out.json --seconds 5 --concurrency 1,16,64
 
-Builds a temporary SQLite site with N posts (through the real content pipeline once,
-then copied), starts gunicorn with the production config on a free local port, and
-drives it from client threads for a fixed time: home, post pages,
-tag pages and the health check. Prints requests per second and latency percentiles per
-page. Stops by itself; touches nothing outside a temporary folder.
+For each site (a small one: the sample content and a few more posts; a large one: 10,000
+posts of realistic length and 100,000 comments, built with bulk inserts), it serves:
+
+- ``static``: nginx serving each page's HTML, as Rounds renders it, from a file;
+- ``minimal``: bench/minimal.py (Flask, SQLite, Jinja) under gunicorn, 2 sync workers;
+- ``rounds``: Rounds under gunicorn with the shipped deploy/gunicorn.conf.py;
+- ``nginx``: nginx in front of it with the shipped deploy/nginx.conf's proxy settings
+  but no micro-cache; ``cached``: the same with the shipped micro-cache.
+
+and drives each page (post, home, tag, search, feed, sitemap; and ``seen``, the view
+beacon, which only Rounds answers) at each concurrency, the servers taking turns page by
+page, with wrk when it is installed (``-t2``, gzip accepted, a 10 s timeout) or else
+Python client threads (slower than wrk: their own cost is in the figures, so use them
+for ratios only). After the run it reads the Rounds stack's memory: the PSS of gunicorn's
+master and workers (/proc/<pid>/smaps_rollup), and with their render processes.
+
+Everything listens on 127.0.0.1 only, lives in a temporary folder, and stops by itself.
+The client runs on the same cores as the servers: figures are floors, not ceilings.
 """
 
 import argparse
 import http.client
+import json
 import os
+import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -24,10 +44,26 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.site import BENCH_POST, BENCH_TAG, ROOT, environment
+from bench.site import build_site as build_bench_site
+
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) bench"
 # gunicorn's default access log line, and the time the request took in microseconds.
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
+PAGES = {
+    "post": f"/post/{BENCH_POST}",
+    "home": "/",
+    "tag": f"/tag/{BENCH_TAG}",
+    "search": "/search?q=blood+pressure",
+    "feed": "/feed.xml",
+    "sitemap": "/sitemap.xml",
+    "seen": f"/post/{BENCH_POST}/seen",
+}
+ROUNDS_ONLY = {"seen"}
+TARGETS = ("static", "minimal", "rounds", "nginx", "cached")
+SITES = {"small": (20, 100), "large": (10_000, 100_000)}
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+WRK = shutil.which("wrk")
 
 
 def free_port() -> int:
@@ -36,139 +72,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def build_site(folder: Path, posts: int) -> list[str]:
-    """Create and fill the database; return the post slugs."""
-    os.environ.update(
-        BLOG_SECRET_KEY="bench-" + "0" * 32,
-        BLOG_DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
-    )
-    from flask_migrate import upgrade
-
-    from blog import create_app
-    from blog.core.clock import utcnow
-    from blog.extensions import db
-    from blog.models import Author, Post, PostStatus, Tag
-    from blog.posts.writing import apply_rendering
-
-    app = create_app()
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        author = Author(name="Dr. Bench", credentials="MD")
-        tags = [Tag(name=f"Topic {n}", slug=f"topic-{n}") for n in range(20)]
-        db.session.add_all([author, *tags])
-        template = Post(title="t", slug="t", body_md=SAMPLE_BODY)
-        apply_rendering(template)
-        now = utcnow()
-        slugs = []
-        for number in range(posts):
-            slug = f"post-{number}"
-            slugs.append(slug)
-            post = Post(
-                author=author,
-                title=f"Benchmark post {number}",
-                slug=slug,
-                body_md=template.body_md,
-                body_html=template.body_html,
-                body_text=template.body_text,
-                toc=template.toc,
-                auto_excerpt=template.auto_excerpt,
-                word_count=template.word_count,
-                reading_minutes=template.reading_minutes,
-                status=PostStatus.PUBLISHED,
-                published_at=now.replace(microsecond=0)
-                - __import__("datetime").timedelta(hours=number + 1),
-                tags=random.Random(number).sample(tags, 3),
-            )
-            db.session.add(post)
-        db.session.commit()
-    return slugs
+def build_site(folder: Path, posts: int, comments: int = 0) -> list[str]:
+    """The site to serve (bench/site.py); its settings are put in this process's environment."""
+    return build_bench_site(folder, posts, comments)
 
 
-SAMPLE_BODY = "\n\n".join(
-    [
-        "An introduction paragraph with *emphasis* and a reference.[^1]",
-        "## First section\n\n" + "Body text that goes on for a while. " * 40,
-        "| Column | Value |\n|---|---:|\n" + "\n".join(f"| Row {n} | {n * 7} |" for n in range(12)),
-        "## Second section\n\n" + "More body text with a [link](https://example.org). " * 40,
-        "### A detail\n\n- one\n- two\n- three",
-        "[^1]: A study. *A Journal*. 2024;1:1-10.",
-    ]
-)
-
-
-def worker(port: int, deadline: float, paths: list[str], results: dict, lock: threading.Lock):
-    rng = random.Random(threading.get_ident())
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    while time.monotonic() < deadline:
-        kind, path = rng.choice(paths)
-        started = time.perf_counter()
-        try:
-            connection.request("GET", path, headers={"User-Agent": BROWSER})
-            response = connection.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            status = 0
-        elapsed = time.perf_counter() - started
-        with lock:
-            results.setdefault(kind, []).append((status, elapsed))
-    connection.close()
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=1000)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-
-    folder = Path(tempfile.mkdtemp(prefix="rounds-bench-"))
-    server = None
-    try:
-        slugs = build_site(folder, args.posts)
-        port = free_port()
-        server = start_server(port, args.workers)
-        paths = (
-            [("home", "/")] * 3
-            + [("home page 5", "/?page=5")]
-            + [("post", f"/post/{slug}") for slug in random.Random(1).sample(slugs, 50)] * 1
-            + [("tag", "/tag/topic-3")] * 5
-            + [("healthz", "/healthz")] * 2
-        )
-        results: dict[str, list[tuple[int, float]]] = {}
-        lock = threading.Lock()
-        deadline = time.monotonic() + args.seconds
-        threads = [
-            threading.Thread(target=worker, args=(port, deadline, paths, results, lock))
-            for _ in range(args.clients)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        report(results, args)
-        return 0
-    finally:
-        stop_server(server)
-        shutil.rmtree(folder, ignore_errors=True)
+# -- Servers ------------------------------------------------------------------------------
 
 
 def start_server(port: int, workers: int, log=subprocess.DEVNULL, env=None) -> subprocess.Popen:
     """gunicorn with the production config on 127.0.0.1:``port``, serving the site that
     build_site() made (with ``env`` added to its environment), its access and error logs
     to ``log``; returns once it answers."""
-    env = {**os.environ, "BLOG_PUBLIC_CACHE_SECONDS": "0", **(env or {})}
+    env = {**os.environ, **(env or {})}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--access-logformat", ACCESS_LOG_FORMAT, "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
     )  # fmt: skip
+    return wait_or_stop(server, port, "/healthz")
+
+
+def start_minimal(port: int, pages_db: Path) -> subprocess.Popen:
+    """bench/minimal.py under gunicorn: 2 sync workers, no access log."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
+         "--bind", f"127.0.0.1:{port}", "bench.minimal:app"],
+        cwd=ROOT, env={**os.environ, "BENCH_PAGES": str(pages_db)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    return wait_or_stop(server, port, PAGES["post"])
+
+
+def wait_or_stop(server: subprocess.Popen, port: int, path: str) -> subprocess.Popen:
     try:
-        wait_until_up(port)
+        wait_until_up(port, path)
     except BaseException:
         stop_server(server)
         raise
@@ -176,39 +115,449 @@ def start_server(port: int, workers: int, log=subprocess.DEVNULL, env=None) -> s
 
 
 def stop_server(server: subprocess.Popen | None) -> None:
-    """Stop gunicorn and everything it started (workers, their render processes)."""
+    """Stop a server and everything it started (workers, their render processes)."""
     if server is not None and server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-
-def wait_until_up(port: int) -> None:
-    for _ in range(100):
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/healthz")
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def wait_until_up(port: int, path: str = "/healthz") -> None:
+    for _ in range(300):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
             if connection.getresponse().status == 200:
                 return
         except OSError:
             time.sleep(0.1)
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"the server on port {port} did not start")
 
 
-def report(results: dict[str, list[tuple[int, float]]], args) -> None:
-    total = sum(len(samples) for samples in results.values())
-    errors = sum(
-        1 for samples in results.values() for status, _ in samples if status >= 500 or status == 0
+def shipped_nginx_parts() -> dict[str, str]:
+    """The shipped site's upstream, micro-cache zone, gzip settings and reader location."""
+    shipped = (ROOT / "deploy/nginx.conf").read_text()
+    location_start = shipped.index("    location / {\n        proxy_pass http://rounds;")
+    location = shipped[location_start : shipped.index("\n    }\n", location_start) + 6]
+    return {
+        "upstream": re.search(r"^upstream rounds \{.*?^\}", shipped, re.S | re.M)[0],
+        "cache_path": re.search(r"^proxy_cache_path[^;]*;", shipped, re.M)[0],
+        "gzip": "\n".join(re.findall(r"^\s*gzip[^;]*;", shipped, re.M)),
+        "location": location,
+    }
+
+
+def nginx_config(folder: Path, ports: dict[str, int], rounds_port: int) -> str:
+    """A temporary nginx configuration: static files, and the shipped proxy settings in
+    front of Rounds without and with the micro-cache; all on 127.0.0.1, files in ``folder``."""
+    parts = shipped_nginx_parts()
+    upstream = parts["upstream"].replace("127.0.0.1:8000", f"127.0.0.1:{rounds_port}")
+    cache_path = parts["cache_path"].replace("/var/cache/nginx-rounds", str(folder / "cache"))
+    uncached = "\n".join(
+        line
+        for line in parts["location"].splitlines()
+        if not re.match(r"\s*(proxy_cache|proxy_no_cache|add_header X-Cache-Status)", line)
     )
-    setup = f"{args.posts} posts, {args.clients} clients, {args.workers} gunicorn workers"
-    print(f"{setup}, {args.seconds:.0f} s")
-    print(f"total: {total} requests, {total / args.seconds:.0f} req/s, {errors} errors")
-    print(f"{'page':<12} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-    for kind in sorted(results):
-        times = sorted(elapsed * 1000 for _, elapsed in results[kind])
-        quantiles = statistics.quantiles(times, n=100) if len(times) > 1 else times * 99
-        p50, p95, p99 = quantiles[49], quantiles[94], quantiles[98]
-        print(f"{kind:<12} {len(times):>9} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f}")
+    temp = "\n".join(
+        f"    {name}_temp_path {folder / name};"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # nginx runs as whoever starts it; started by root, its workers must still read the
+    # temporary folders, which only their owner may enter.
+    user = "user root;" if os.geteuid() == 0 else ""
+    return f"""{user}
+worker_processes auto;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    server_tokens off;
+    keepalive_requests 100000;
+{temp}
+    types {{ text/html html; application/xml xml; }}
+    default_type text/html;
+{parts["gzip"]}
+{upstream}
+{cache_path}
+    server {{
+        listen 127.0.0.1:{ports["static"]};
+        root {folder / "static"};
+        location / {{ try_files $uri $uri/index.html =404; }}
+    }}
+    server {{
+        listen 127.0.0.1:{ports["nginx"]};
+{uncached}
+    }}
+    server {{
+        listen 127.0.0.1:{ports["cached"]};
+{parts["location"]}
+    }}
+}}
+"""
+
+
+def start_nginx(folder: Path, ports: dict[str, int], rounds_port: int) -> subprocess.Popen:
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "nginx.conf"
+    config.write_text(nginx_config(folder, ports, rounds_port))
+    server = subprocess.Popen(
+        [NGINX, "-p", str(folder), "-c", str(config), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    return wait_or_stop(server, ports["static"], "/")
+
+
+def fetch(port: int, path: str) -> tuple[int, str, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"User-Agent": BROWSER})
+    response = connection.getresponse()
+    return response.status, response.getheader("Content-Type", ""), response.read()
+
+
+def copy_pages(rounds_port: int, static: Path, pages_db: Path) -> None:
+    """Each page as Rounds renders it, as a file for nginx and a row for the minimal app."""
+    from bench.minimal import store_pages
+
+    rows = {}
+    for name, path in PAGES.items():
+        if name in ROUNDS_ONLY:
+            continue
+        status, kind, body = fetch(rounds_port, path)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status}")
+        url_path = path.split("?")[0]
+        target = static / (url_path.lstrip("/") or "index.html")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+        rows[url_path] = (kind, body.decode())
+    store_pages(str(pages_db), rows)
+
+
+# -- Load ---------------------------------------------------------------------------------
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def drive(port: int, path: str, concurrency: int, seconds: float, post: bool = False) -> dict:
+    """Requests a second, latency percentiles (ms) and errors for ``path`` on ``port``."""
+    if WRK:
+        return drive_wrk(port, path, concurrency, seconds, post)
+    return drive_python(port, path, concurrency, seconds, post)
+
+
+def drive_wrk(port: int, path: str, concurrency: int, seconds: float, post: bool) -> dict:
+    script = []
+    if post:  # the beacon: a same-site POST, as the page's script sends it
+        script = [
+            'wrk.method = "POST"',
+            f'wrk.headers["Origin"] = "http://127.0.0.1:{port}"',
+            'wrk.headers["Sec-Fetch-Site"] = "same-origin"',
+        ]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write("\n".join(script) + "\n")
+    try:
+        output = subprocess.run(
+            [WRK, f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
+             "--latency", "--timeout", "10s", "-s", lua.name, "-H", "Accept-Encoding: gzip",
+             "-H", f"User-Agent: {BROWSER}", f"http://127.0.0.1:{port}{path}"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(lua.name)
+    total = int(re.search(r"(\d+) requests in", output)[1])
+    percentiles = {
+        share: float(value) * UNITS[unit]
+        for share, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+    }
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    errors = (int(bad[1]) if bad else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
+    return {
+        "requests": total,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        "p50_ms": percentiles.get("50"),
+        "p99_ms": percentiles.get("99"),
+        "errors": errors,
+    }
+
+
+def drive_python(port: int, path: str, concurrency: int, seconds: float, post: bool) -> dict:
+    """The fallback without wrk: one thread and one kept-alive connection per client."""
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    headers = {"User-Agent": BROWSER, "Accept-Encoding": "gzip"}
+    if post:
+        headers.update({"Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin"})
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                connection.request("POST" if post else "GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                failed = response.status >= 400
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                failed = True
+            with lock:
+                times.append((time.perf_counter() - started) * 1000)
+                errors[0] += failed
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    quantiles = statistics.quantiles(times, n=100) if len(times) > 1 else times * 99
+    return {
+        "requests": len(times),
+        "rps": len(times) / seconds,
+        "p50_ms": quantiles[49] if times else None,
+        "p99_ms": quantiles[98] if times else None,
+        "errors": errors[0],
+    }
+
+
+# -- Memory -------------------------------------------------------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def pss_mb(pids: list[int]) -> float:
+    total_kb = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total_kb += int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)[1])
+    return round(total_kb / 1024, 1)
+
+
+def stack_memory(master: int) -> dict:
+    """PSS of gunicorn's master and workers, and with every process they started."""
+    workers = children_of(master)
+    everything = [master, *workers]
+    for worker in workers:
+        everything += children_of(worker)
+    return {
+        "workers": len(workers),
+        "pss_mb": pss_mb([master, *workers]),
+        "pss_with_render_processes_mb": pss_mb(everything),
+    }
+
+
+# -- The run ------------------------------------------------------------------------------
+
+
+class Stack:
+    """Every server of one site, started and stopped together."""
+
+    def __init__(self, folder: Path, posts: int, comments: int):
+        self.folder = folder
+        folder.mkdir(parents=True)
+        started = time.monotonic()
+        cpu = time.process_time()
+        build_site(folder, posts, comments)
+        self.build = {
+            "posts": posts,
+            "comments": comments,
+            "seconds": round(time.monotonic() - started, 1),
+            "cpu_seconds": round(time.process_time() - cpu, 1),
+        }
+        self.ports = {name: free_port() for name in TARGETS}
+        self.servers: list[subprocess.Popen] = []
+
+    def __enter__(self):
+        try:
+            env = environment(self.folder)
+            self.log = open(self.folder / "rounds.log", "w")  # noqa: SIM115 - closed on exit
+            self.rounds = start_server(self.ports["rounds"], 2, log=self.log, env=env)
+            self.servers.append(self.rounds)
+            copy_pages(
+                self.ports["rounds"],
+                self.folder / "nginx" / "static",
+                self.folder / "pages.sqlite3",
+            )
+            self.servers.append(start_minimal(self.ports["minimal"], self.folder / "pages.sqlite3"))
+            self.servers.append(
+                start_nginx(self.folder / "nginx", self.ports, self.ports["rounds"])
+            )
+        except BaseException:
+            self.__exit__()
+            log = self.folder / "rounds.log"
+            print(log.read_text()[-3000:] if log.exists() else "", file=sys.stderr)
+            raise
+        return self
+
+    def __exit__(self, *_exc):
+        for server in reversed(self.servers):
+            stop_server(server)
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+def measure(args) -> dict:
+    results = {"machine": machine(), "load_generator": "wrk" if WRK else "python threads",
+               "seconds_per_run": args.seconds, "sites": {}, "runs": []}  # fmt: skip
+    folder = Path(tempfile.mkdtemp(prefix="rounds-bench-"))
+    try:
+        for site in args.sites:
+            posts, comments = SITES[site] if site != "large" else (args.posts, args.comments)
+            with Stack(folder / site, posts, comments) as stack:
+                results["sites"][site] = {"build": stack.build}
+                for concurrency in args.concurrency:
+                    for page in args.pages:
+                        for target in TARGETS:
+                            if page in ROUNDS_ONLY and target != "rounds":
+                                continue
+                            figures = drive(stack.ports[target], PAGES[page], concurrency,
+                                            args.seconds, post=page in ROUNDS_ONLY)  # fmt: skip
+                            row = {"site": site, "page": page, "concurrency": concurrency,
+                                   "target": target, **figures}  # fmt: skip
+                            results["runs"].append(row)
+                            print(json.dumps(row), file=sys.stderr, flush=True)
+                results["sites"][site]["memory"] = stack_memory(stack.rounds.pid)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
+def growth(args) -> dict:
+    """The Rounds stack's PSS after each number of post-page requests in ``args.growth``."""
+    folder = Path(tempfile.mkdtemp(prefix="rounds-bench-"))
+    found = {"machine": machine(), "memory_after_requests": []}
+    try:
+        with Stack(folder / "small", *SITES["small"]) as stack:
+            served = 0
+            for target in args.growth:
+                while served < target:
+                    served += drive(stack.ports["rounds"], PAGES["post"], 16, 5)["requests"]
+                found["memory_after_requests"].append(
+                    {"requests": served, **stack_memory(stack.rounds.pid)}
+                )
+                print(json.dumps(found["memory_after_requests"][-1]), file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return found
+
+
+def machine() -> dict:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")), platform.processor(),
+    )  # fmt: skip
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def ratio(value: float | None, base: float | None, percent: bool = False) -> str:
+    if not value or not base:
+        return ""
+    return f"{100 * value / base:.0f}%" if percent else f"{value / base:.2f}×"
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def markdown(results: dict) -> str:
+    """One row per site, concurrency and page: each server's req/s and Rounds' ratios."""
+    lines = [
+        "| site | c | page | static req/s | minimal req/s | Rounds req/s | p50 ms | p99 ms "
+        "| × minimal | of static | via nginx req/s | micro-cache req/s | p99 ms | of static |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    table: dict[tuple, dict[str, dict]] = {}
+    for run in results["runs"]:
+        table.setdefault((run["site"], run["concurrency"], run["page"]), {})[run["target"]] = run
+    for (site, concurrency, page), runs in table.items():
+        rps = {target: runs[target]["rps"] if target in runs else None for target in TARGETS}
+        rounds, cached = runs.get("rounds", {}), runs.get("cached", {})
+        lines.append(
+            f"| {site} | {concurrency} | {page} | {number(rps['static'])} | "
+            f"{number(rps['minimal'])} | {number(rps['rounds'])} | "
+            f"{number(rounds.get('p50_ms'), 1)} | {number(rounds.get('p99_ms'), 1)} | "
+            f"{ratio(rps['rounds'], rps['minimal'])} | "
+            f"{ratio(rps['rounds'], rps['static'], percent=True)} | {number(rps['nginx'])} | "
+            f"{number(rps['cached'])} | {number(cached.get('p99_ms'), 1)} | "
+            f"{ratio(rps['cached'], rps['static'], percent=True)} |"
+        )
+    for site, about in results["sites"].items():
+        build, memory = about["build"], about.get("memory", {})
+        lines.append(
+            f"\n{site} site: {build['posts']:,} posts and {build['comments']:,} comments more than "
+            f"the samples, built in {build['seconds']} s ({build['cpu_seconds']} s of CPU); "
+            f"the Rounds stack after its run: {memory.get('pss_mb')} MB PSS for gunicorn's "
+            f"master and {memory.get('workers')} workers, "
+            f"{memory.get('pss_with_render_processes_mb')} MB with their render processes."
+        )
+    return "\n".join(lines)
+
+
+def numbers(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="the small site, concurrency 16, 2 s a run (~2 minutes)")  # fmt: skip
+    parser.add_argument("--sites", default="small,large", help="small, large or both")
+    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--concurrency", default="1,16,64")
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--posts", type=int, default=SITES["large"][0], help="the large site's")
+    parser.add_argument("--comments", type=int, default=SITES["large"][1])
+    parser.add_argument("--growth", nargs="?", const="20000,100000", default=None,
+                        help="instead: PSS after these numbers of requests")  # fmt: skip
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    if args.quick:
+        args.sites, args.concurrency, args.seconds = "small", "16", 2
+    args.sites = [site for site in args.sites.split(",") if site]
+    args.pages = [page for page in args.pages.split(",") if page]
+    args.concurrency = numbers(args.concurrency)
+    if args.growth:
+        args.growth = numbers(args.growth)
+        results = growth(args)
+        print(json.dumps(results, indent=2))
+    else:
+        results = measure(args)
+        print(markdown(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    return 0
 
 
 if __name__ == "__main__":
+    random.seed(1)
     raise SystemExit(main())

@@ -92,7 +92,7 @@ def database_url(url: str, sqlite_file: str) -> str:
 
 def register_extensions(app: Flask) -> None:
     from blog import posts
-    from blog.core import database
+    from blog.core import database, page_store
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
@@ -102,6 +102,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         database.configure_engine(db.engine)
     posts.init_app(app)
+    page_store.init_app(app)
 
     @login_manager.user_loader
     def load_author(user_id: str):

@@ -125,6 +125,19 @@ PROXY_COUNT = 0
 PUBLIC_CACHE_SECONDS = 60
 PUBLIC_STALE_SECONDS = 30
 
+# Readers' pages (a post, home, tags, archive, about, feeds, sitemap) are rendered once and
+# stored in the database, shared by every worker, until what they show changes (an edit, a
+# comment approved, a setting, a post going out). Views and likes on a stored page may be
+# up to STORED_PAGE_SECONDS old; then it is rendered again. STORED_PAGES_MAX pages are
+# kept (about 10 kB each, compressed), the oldest dropped first. False renders every time.
+STORED_PAGES = True
+STORED_PAGE_SECONDS = 60
+STORED_PAGES_MAX = 2000
+# While one request of a worker renders a page to store, others for the same page wait up
+# to this long for it (then render it themselves): an expired page is made once, not once
+# for each reader asking at that moment.
+STORED_PAGE_WAIT_SECONDS = 5
+
 # Views are counted in memory and written by each worker at most this often (seconds),
 # in one transaction; a crash loses at most this long of counts, a clean stop none.
 VIEW_FLUSH_SECONDS = 1

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -723,3 +724,31 @@ class MailFailure(db.Model):
     paused: Mapped[bool] = defaulted(False)
     last_error: Mapped[str] = defaulted("", String(500))
     last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PageGeneration(db.Model):
+    """How often what readers' pages show has changed: one row, its value raised in the
+    same transaction as every such change (blog.core.page_store), so a stored page made
+    at an older value is never served."""
+
+    __tablename__ = "page_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = defaulted(0)
+
+
+class StoredPage(db.Model):
+    """A reader's page as it was rendered, shared by every worker until what it shows
+    changes (``generation``) or a time it depends on passes (``valid_until``)."""
+
+    __tablename__ = "stored_pages"
+
+    # A hash of the page's address and of the code and configuration that made it.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    generation: Mapped[int] = mapped_column(index=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    # The body, zlib-compressed; the comment form's start time is a marker in it.
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    last_modified: Mapped[datetime | None] = mapped_column()
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    valid_until: Mapped[datetime] = mapped_column()

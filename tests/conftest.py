@@ -80,6 +80,9 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         if has_app_context():
             db.session.commit()
+        # Read whole and closed, as a server does once it has sent the response (the
+        # response's close hooks run then: a page is stored after it is sent).
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -4,7 +4,7 @@ the number of approved comments."""
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -72,14 +72,20 @@ def render_body(text: str) -> str:
     return html
 
 
+def comments_close_at(post: Post, settings: Settings) -> datetime | None:
+    """When comments on the post close by its age (None: they don't)."""
+    days = settings.close_comments_after_days
+    if days is None or post.published_at is None:
+        return None
+    return post.published_at + timedelta(days=days)
+
+
 def comments_open(post: Post, settings: Settings) -> bool:
     """Whether readers may comment on the post now (the setting, and the post's age)."""
     if not settings.comments_enabled:
         return False
-    days = settings.close_comments_after_days
-    if days is None or post.published_at is None:
-        return True
-    return utcnow() < post.published_at + timedelta(days=days)
+    closing = comments_close_at(post, settings)
+    return closing is None or utcnow() < closing
 
 
 def reply_parent(post: Post, comment_id: int | None) -> Comment | None:

@@ -15,6 +15,7 @@ import weakref
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event, exc, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from blog.extensions import db
@@ -137,6 +138,12 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+def upsert_for_dialect(connection=None):
+    """The insert() with ON CONFLICT clauses of the database in use (SQLite, PostgreSQL)."""
+    dialect = (connection or db.session.get_bind()).dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def refresh_planner_statistics() -> None:

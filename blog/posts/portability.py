@@ -46,7 +46,7 @@ FORMAT = "rounds-export/2"
 # Tables a site move leaves behind, and columns it leaves out of the others.
 LEFT_BEHIND = {
     "author_sessions", "recovery_codes", "sign_in_failures", "view_receipts",
-    "review_links", "import_runs",
+    "review_links", "import_runs", "stored_pages", "page_generation",
     # The old server's mail: its log and queue, and how its SMTP server fared with each
     # address. Subscribers, and which posts were emailed, move.
     "outbox", "mail_failures",

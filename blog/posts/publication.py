@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select
+
 from blog.core.clock import local_to_utc, utcnow
+from blog.extensions import db
 from blog.models import Post, PostStatus
 
 
@@ -65,3 +68,15 @@ def effective_status(post: Post) -> str:
     if post.status == PostStatus.SCHEDULED and post.visible:
         return PostStatus.PUBLISHED
     return post.status
+
+
+def next_release() -> datetime | None:
+    """When the next scheduled (or future-dated) post goes out, which changes what readers
+    see without a write: listings, feeds, the neighbours and related posts of others."""
+    return db.session.scalar(
+        select(func.min(Post.published_at)).where(
+            Post.deleted_at.is_(None),
+            Post.status.in_((PostStatus.PUBLISHED, PostStatus.SCHEDULED)),
+            Post.published_at > utcnow(),
+        )
+    )

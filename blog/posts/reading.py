@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,17 +15,21 @@ from blog.models import Post, post_tags
 RELATED_COUNT = 3
 
 
-def related_posts(post: Post, limit: int = RELATED_COUNT) -> list[Post]:
-    """Public posts sharing the most tags with ``post``, newest first among equals."""
+def related_posts(
+    post: Post, limit: int = RELATED_COUNT, leave_out: Iterable[int] = ()
+) -> list[Post]:
+    """Public posts sharing the most tags with ``post``, newest first among equals, but
+    those in ``leave_out`` (the previous and next posts, which the page links already)."""
     tag_ids = [tag.id for tag in post.tags]
     if not tag_ids:
         return []
     shared = func.count(post_tags.c.tag_id)
+    others = Post.id.not_in([post.id, *leave_out])
     return list(
         db.session.scalars(
             select(Post)
             .join(post_tags, post_tags.c.post_id == Post.id)
-            .where(post_tags.c.tag_id.in_(tag_ids), Post.id != post.id, Post.is_public())
+            .where(post_tags.c.tag_id.in_(tag_ids), others, Post.is_public())
             .group_by(Post.id)
             .order_by(shared.desc(), Post.published_at.desc(), Post.id.desc())
             .limit(limit)
@@ -36,6 +41,10 @@ def related_posts(post: Post, limit: int = RELATED_COUNT) -> list[Post]:
 class Neighbours:
     previous: Post | None = None  # older
     next: Post | None = None  # newer
+
+    @property
+    def ids(self) -> list[int]:
+        return [post.id for post in (self.previous, self.next) if post is not None]
 
 
 def neighbours(post: Post) -> Neighbours:

@@ -22,11 +22,10 @@ from datetime import date, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.datastructures import Headers
 
 from blog.core.clock import utcnow
-from blog.core.database import begin_write
+from blog.core.database import begin_write, upsert_for_dialect
 from blog.extensions import db
 from blog.models import Post, PostView, ViewReceipt
 
@@ -110,12 +109,6 @@ def write_views(seen: Iterable[Seen]) -> int:
         )
     db.session.commit()
     return new.total()
-
-
-def upsert_for_dialect():
-    """The insert() with ON CONFLICT clauses of the database in use (SQLite, PostgreSQL)."""
-    dialect = db.session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def batches(items: list, size: int = ROWS_A_STATEMENT):

@@ -6,14 +6,15 @@ from flask_login import current_user
 
 from blog.comments import spam
 from blog.comments.likes import has_liked
-from blog.comments.moderation import comments_open, reply_parent
+from blog.comments.moderation import comments_close_at, comments_open, reply_parent
 from blog.comments.threads import awaiting_count, visible_threads
+from blog.core.clock import utcnow
 from blog.core.forms import ActionForm
 from blog.core.site import site_settings
 from blog.extensions import db
 from blog.models import Comment, Post
 from blog.posts import reading
-from blog.public import reader
+from blog.public import reader, stored
 from blog.public.forms import CommentForm, reader_form
 
 LIKE_CONFIRM = "confirm"  # ?like=confirm: the first press from a browser set its cookie
@@ -36,6 +37,13 @@ def reply_target(post: Post, form: CommentForm) -> Comment | None:
     return db.session.get(Comment, wanted) if parent else None
 
 
+def ways_onward(post: Post) -> str:
+    """Previous and next posts, and related posts other than those two."""
+    neighbours = reading.neighbours(post)
+    related = reading.related_posts(post, leave_out=neighbours.ids)
+    return render_template("public/_post_after.html", related=related, neighbours=neighbours)
+
+
 def render_post_page(
     post: Post,
     form: CommentForm | None = None,
@@ -54,12 +62,14 @@ def render_post_page(
     form = form or new_comment_form()
     # A re-shown form keeps its start time, so "too fast" counts from the first page load.
     if spam.form_token_problem(form.started.data or "", post.id) not in (None, spam.TOO_FAST):
-        form.started.data = spam.form_token(post.id)
+        form.started.data = stored.comment_form_token(post.id)
+    closing = comments_close_at(post, site_settings())
+    if closing is not None and closing > utcnow():
+        stored.changes_at(closing)
     page = render_template(
         template,
         post=post,
-        related=reading.related_posts(post),
-        neighbours=reading.neighbours(post),
+        post_after=stored.part(f"post-after:{post.id}", lambda: ways_onward(post)),
         comments=threads,
         comment_form=form,
         form_errors=errors or [],

@@ -1,7 +1,6 @@
 """Reader pages: home, post, tag, about, the author's pages, search, feeds, sitemap,
 archive, favicon, media files, health check."""
 
-import hashlib
 from datetime import datetime
 
 from flask import (
@@ -29,6 +28,7 @@ from blog.posts import search as site_search
 from blog.posts import sitemap as site_map
 from blog.public import bp, reader
 from blog.public.pages import render_post_page
+from blog.public.stored import stored
 
 ONE_YEAR = 31_536_000
 ONE_DAY = 86_400
@@ -41,6 +41,7 @@ def cacheable() -> None:
 
 
 @bp.get("/")
+@stored(paged=True)
 def home():
     """Up to three featured posts on page 1, then the latest; every page of the latest
     leaves those three out, so the pages continue without repeats or gaps."""
@@ -55,6 +56,7 @@ def home():
 
 
 @bp.get("/post/<slug>")
+@stored(variants=("reply_to", "like"))
 def post(slug: str):
     """A post. Reading it writes nothing: its script counts the view (public.beacon)."""
     found = db.session.scalar(Post.with_text().where(Post.slug == slug))
@@ -87,6 +89,7 @@ def tag_or_404(slug: str) -> Tag:
 
 
 @bp.get("/tag/<slug>")
+@stored(paged=True)
 def tag(slug: str):
     found = tag_or_404(slug)
     query = (
@@ -102,18 +105,23 @@ def tag(slug: str):
     return render_template("public/tag.html", tag=found, page=page)
 
 
-def feed_response(body: bytes, posts: list[Post]) -> Response:
-    """An Atom feed. A browser that asks for a page (Accept prefers text/html) gets it as
+def feed_mimetype() -> str:
+    """A browser that asks for a page (Accept prefers text/html) gets a feed as
     application/xml, which it shows through the feed's stylesheet; as atom+xml, Chromium
     shows the raw text. Feed readers get application/atom+xml."""
     best = request.accept_mimetypes.best_match(["application/atom+xml", "text/html"])
-    mimetype = "application/xml" if best == "text/html" else "application/atom+xml"
-    response = xml_response(body, mimetype, feeds.last_modified(posts))
+    return "application/xml" if best == "text/html" else "application/atom+xml"
+
+
+def feed_response(body: bytes, posts: list[Post]) -> Response:
+    """An Atom feed, of the type ``feed_mimetype`` picks."""
+    response = xml_response(body, feed_mimetype(), feeds.last_modified(posts))
     response.vary.add("Accept")
     return response
 
 
 @bp.get("/tag/<slug>/feed.xml")
+@stored(for_everyone=True, negotiated=feed_mimetype)
 def tag_feed(slug: str):
     found = tag_or_404(slug)
     posts = feeds.latest_posts(found)
@@ -123,12 +131,14 @@ def tag_feed(slug: str):
 
 
 @bp.get("/feed.xml")
+@stored(for_everyone=True, negotiated=feed_mimetype)
 def feed():
     posts = feeds.latest_posts()
     return feed_response(feeds.atom_feed(posts, site_settings()), posts)
 
 
 @bp.get("/sitemap.xml")
+@stored(for_everyone=True)
 def sitemap():
     entries = site_map.sitemap_entries(site_settings())
     newest = max((modified for _, modified in entries if modified), default=None)
@@ -142,15 +152,11 @@ def robots():
 
 
 def xml_response(body: bytes, mimetype: str, modified: datetime | None) -> Response:
-    """A cacheable XML response that answers 304 to a matching If-None-Match."""
+    """An XML response (public, with an ETag and 304s: see stored.finish)."""
     response = Response(body, mimetype=mimetype)
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     if modified is not None:
         response.last_modified = modified
-    # The same for every visitor, signed in or not, so also cacheable when it is a 304.
-    response.cache_control.public = True
-    response.cache_control.max_age = int(current_app.config["PUBLIC_CACHE_SECONDS"])
-    return response.make_conditional(request)
+    return response
 
 
 @bp.get("/search")
@@ -164,6 +170,7 @@ def search():
 @bp.get("/archive")
 @bp.get("/archive/<int:year>")
 @bp.get("/archive/<int:year>/<int:month>")
+@stored()
 def archive(year: int | None = None, month: int | None = None):
     try:
         months = reading.archive(year, month)
@@ -176,6 +183,7 @@ def archive(year: int | None = None, month: int | None = None):
 
 
 @bp.get("/about")
+@stored()
 def about():
     cacheable()
     return render_template("public/about.html")

@@ -24,11 +24,15 @@ def mails_to(inbox, address):
     return inbox.to(address)
 
 
-def test_the_box_is_on_the_form_when_mail_can_be_sent(app, client, make_post):
+def test_the_box_is_on_the_form_when_mail_can_be_sent(client, make_post):
     make_post("Sleep")
     page = client.get("/post/sleep").text
     assert 'name="notify_replies"' in page and "Email me when the author replies" in page
-    app.config["MAIL_SERVER"] = ""
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAIL_SERVER": ""}])
+def test_no_box_on_the_form_when_mail_cannot_be_sent(client, make_post):
+    make_post("Sleep")
     assert 'name="notify_replies"' not in client.get("/post/sleep").text
 
 

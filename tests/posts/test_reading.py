@@ -77,10 +77,23 @@ def test_related_posts_share_tags_most_shared_first(client, make_post):
     make_post("One shared new", tags="Diet", published_at=utcnow() - timedelta(days=1))
     make_post("One shared old", tags="Heart", published_at=utcnow() - timedelta(days=9))
     make_post("Also one shared", tags="Sleep", published_at=utcnow() - timedelta(days=20))
-    make_post("Unrelated", tags="Skin")
+    make_post("Unrelated", tags="Skin")  # the next post
+    make_post("Unrelated too", tags="Skin", published_at=utcnow() - timedelta(hours=2))  # previous
     make_post("Draft shared", tags="Heart, Sleep, Diet", status=PostStatus.DRAFT)
     page = client.get("/post/subject").text
     assert related_slugs(page) == ["two-shared", "one-shared-new", "one-shared-old"]
+
+
+def test_related_posts_leave_out_the_previous_and_next_posts(client, make_post):
+    now = utcnow()
+    make_post("Newer neighbour", tags="Heart", published_at=now - timedelta(days=1))
+    make_post("Subject", tags="Heart", published_at=now - timedelta(days=2))
+    make_post("Older neighbour", tags="Heart", published_at=now - timedelta(days=3))
+    make_post("Far", tags="Heart", published_at=now - timedelta(days=9))
+    page = client.get("/post/subject").text
+    assert re.search(r'rel="prev" href="/post/older-neighbour"', page)
+    assert re.search(r'rel="next" href="/post/newer-neighbour"', page)
+    assert related_slugs(page) == ["far"]
 
 
 def test_no_tags_no_related_section(client, make_post):
@@ -218,4 +231,8 @@ def test_post_page_stays_within_its_query_budget_with_related_and_neighbours(cli
     event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     page = client.get(url, headers=BROWSER).text
     assert len(related_slugs(page)) == 3
-    assert len(statements) <= 12, "\n".join(statements)
+    rendering = [text for text in statements if "stored_pages" not in text]
+    assert len(rendering) <= 14, "\n".join(statements)  # with the store's lookup, once
+    statements.clear()
+    assert client.get(url, headers=BROWSER).text == page
+    assert len(statements) <= 2, "\n".join(statements)  # stored: the lookup alone

@@ -68,6 +68,11 @@ def test_reading_a_post_writes_nothing_and_the_beacon_reads_nothing(client, make
     assert page.status_code == 200
     assert 'data-view-beacon="/post/read/seen"' in page.text
     assert '<script src="/static/js/views.js?v=' in page.text
+    # The first view stores the page for the others (after it is sent); none writes more.
+    writes = [s for s in sql if s.startswith(WRITES)]
+    assert writes and all("stored_pages" in s for s in writes), writes
+    sql.clear()
+    assert client.get("/post/read", headers=BROWSER).text == page.text
     assert not [s for s in sql if s.startswith(WRITES) or "IMMEDIATE" in s], sql
     sql.clear()
     assert see(client, "read").status_code == 204
