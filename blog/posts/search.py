@@ -29,6 +29,7 @@ from sqlalchemy import column, func, literal_column, select, table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
+from blog.content import typographic
 from blog.extensions import db
 from blog.models import Post, Tag, post_tags
 
@@ -228,5 +229,5 @@ def _result(post: Post, title: str | None, snippet: str | None) -> Result:
     body = highlight(snippet)
     if not body.striptags().strip():
         body = Markup(escape(post.summary))
-    heading = highlight(title) if title else Markup(escape(post.title))
+    heading = highlight(typographic(title or post.title))
     return Result(post=post, title=heading, snippet=body)

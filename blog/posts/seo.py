@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
+from blog.content import typographic
 from blog.core.clock import iso_date
 from blog.models import Author, Post, Reviewer, Settings
 from blog.posts.images import media_path
@@ -135,8 +136,8 @@ def post_structured_data(post: Post, settings: Settings) -> dict:
         "@type": "MedicalWebPage" if post.medical else "BlogPosting",
         "@id": url + "#article",
         "url": url,
-        "headline": post.title,
-        "name": post.title,
+        "headline": typographic(post.title),
+        "name": typographic(post.title),
         "description": description(post),
         "inLanguage": "en",
         "author": person(post.author, settings),

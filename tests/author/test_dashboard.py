@@ -78,7 +78,7 @@ def test_views_chart_is_accessible_svg(author_client, posts):
     assert "10 views in 30 days" in html
     assert 'class="chart__bar"' in html
     assert "style=" not in html
-    assert '<table class="visually-hidden">' in html
+    assert '<div class="visually-hidden">\n    <table>' in html
 
 
 def test_views_per_day_fills_missing_days(app, make_post):

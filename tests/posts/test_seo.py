@@ -6,6 +6,7 @@ from datetime import date
 import html5lib
 import pytest
 
+from blog.content import typographic
 from blog.extensions import db
 from blog.models import Author, Media, Reviewer, Settings
 from tests.html_checks import json_ld
@@ -196,7 +197,7 @@ def test_a_hostile_title_cannot_break_out_of_the_json_ld_script(client, make_pos
     assert "<" not in block and ">" not in block and "&" not in block
     assert "\\u003c/script\\u003e" in block
     (data,) = json_ld(page)
-    assert data["headline"] == title
+    assert data["headline"] == typographic(title)
     assert data["keywords"] == ["</script>"]
     assert page.count("<script") == page.count("</script>")
     assert "<script>alert(1)" not in page

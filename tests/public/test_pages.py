@@ -280,3 +280,31 @@ def test_every_page_has_a_skip_link_landmarks_and_one_stylesheet_and_print(clien
     sheets = [(link.get("href").split("?v=")[0], link.get("media")) for link in links]
     assert sheets == [("/static/css/site.css", None), ("/static/css/print.css", "print")]
     assert client.get("/static/css/print.css").status_code == 200
+
+
+def test_counters_that_are_zero_are_not_shown(client, make_post):
+    post = make_post("Fresh post")
+    home = client.get("/").get_data(as_text=True)
+    assert "0 views" not in home and "0 comments" not in home and "0 likes" not in home
+    assert 'class="post-stats"' not in home
+    page = client.get(f"/post/{post.slug}").get_data(as_text=True)
+    assert "0 comments" not in page and "0 views" not in page
+    assert '<h2 id="comments-heading">Comments</h2>' in page and "No comments yet." in page
+    assert re.search(r"<li data-like-label hidden>0 likes</li>", page)  # the like button's
+    post.view_count, post.comment_count, post.like_count = 3, 1, 2
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "3 views" in home and "1 comment</a>" in home and "2 likes" in home
+
+
+def test_titles_get_typographic_quotes_and_dashes_as_bodies_do(client, make_post):
+    post = make_post("Don't \"panic\" -- it's 'only' a cold...")
+    shown = "Don’t “panic” – it’s ‘only’ a cold…"
+    page = client.get(f"/post/{post.slug}").get_data(as_text=True)
+    assert f'<h1 id="post-title" class="post__title">{shown}</h1>' in page
+    assert f"<title>{shown} ·" in page and f'property="og:title" content="{shown}"' in page
+    assert shown in client.get("/").get_data(as_text=True)
+    assert shown in client.get("/archive").get_data(as_text=True)
+    found = client.get("/search?q=panic").get_data(as_text=True)
+    assert "Don’t “<mark>panic</mark>” – it’s ‘only’ a cold…" in found
+    assert post.title == "Don't \"panic\" -- it's 'only' a cold..."  # stored as typed
