@@ -27,7 +27,7 @@ from blog.core.inputs import parse_id, sized_for, wants_json
 from blog.core.pagination import page_number, paginate
 from blog.extensions import db
 from blog.models import CommentStatus, Media, Post, PostStatus
-from blog.posts import listing, review_links, stats
+from blog.posts import listing, review_links, seo, stats
 from blog.posts.history import autosave, compare, unsaved_autosave
 from blog.posts.images import media_for
 from blog.posts.publication import PublicationError, effective_status
@@ -316,6 +316,7 @@ def try_save(form: PostForm, post: Post, covers: list[Media]):
             form, post, covers, 400, f"The post was not saved: {error}", preview=rendered.html
         )
     db.session.commit()
+    seo.cover_image(post)  # a post without a cover gets its share picture drawn now
     return saved_response(post, save_message(post, before, notes))
 
 

@@ -228,3 +228,37 @@ def test_feedparser_reads_every_feed_without_working_around_anything(standards_s
         parsed = feedparser.parse(response.data)
         assert not parsed.bozo, (url, parsed.get("bozo_exception"))
         assert parsed.version == "atom10" and parsed.entries, url
+
+
+def test_the_share_image_of_a_post_is_its_og_image_in_the_browser(browser, standards_site):
+    _app, server, _values, _folder = standards_site
+    page = browser.new_page()
+    page.goto(f"{server.url}/post/{SAMPLE_SLUG}")
+    image = page.locator('meta[property="og:image"]').get_attribute("content")
+    assert image and "/media/" in image
+    size = page.evaluate(
+        """async (url) => {
+            const img = new Image();
+            img.src = new URL(url).pathname;
+            await img.decode();
+            return [img.naturalWidth, img.naturalHeight];
+        }""",
+        image,
+    )
+    assert size == [1200, 630]
+    page.close()
+
+
+def test_heading_anchors_show_on_hover_and_focus_only(browser, standards_site):
+    _app, server, _values, _folder = standards_site
+    page = browser.new_page()
+    page.goto(f"{server.url}/post/{SAMPLE_SLUG}")
+    anchor = page.locator(".prose h2 .heading-anchor").first
+    opacity = "(element) => getComputedStyle(element).opacity"
+    assert anchor.evaluate(opacity) == "0"
+    page.locator(".prose h2").first.hover()
+    assert anchor.evaluate(opacity) == "1"
+    page.mouse.move(0, 0)
+    anchor.focus()
+    assert anchor.evaluate(opacity) == "1"
+    page.close()

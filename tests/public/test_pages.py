@@ -264,8 +264,19 @@ def test_every_public_page_runs_no_markdown_and_a_bounded_number_of_queries(
     assert count_statements() == smaller
 
 
-@pytest.mark.parametrize("url", ["/", "/post/landmarks", "/about", "/login", "/no-such-page"])
-def test_every_page_has_a_skip_link_landmarks_and_one_stylesheet_and_print(client, make_post, url):
+@pytest.mark.parametrize(
+    "url, pages_css",
+    [
+        ("/", True),
+        ("/post/landmarks", False),
+        ("/about", False),
+        ("/login", True),
+        ("/no-such-page", True),
+    ],
+)
+def test_every_page_has_a_skip_link_landmarks_and_its_stylesheets(
+    client, make_post, url, pages_css
+):
     import html5lib
 
     make_post("Landmarks")
@@ -278,7 +289,8 @@ def test_every_page_has_a_skip_link_landmarks_and_one_stylesheet_and_print(clien
     assert any(nav.get("aria-label") for nav in tree.iter("nav"))
     links = [link for link in tree.iter("link") if link.get("rel") == "stylesheet"]
     sheets = [(link.get("href").split("?v=")[0], link.get("media")) for link in links]
-    assert sheets == [("/static/css/site.css", None), ("/static/css/print.css", "print")]
+    extra = [("/static/css/pages.css", None)] if pages_css else []
+    assert sheets == [("/static/css/site.css", None), *extra, ("/static/css/print.css", "print")]
     assert client.get("/static/css/print.css").status_code == 200
 
 
