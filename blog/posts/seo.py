@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
-from blog.content import typographic
+from blog.content import make_excerpt, typographic
 from blog.core.clock import iso_date
 from blog.core.site import site_settings
 from blog.models import Author, Post, Reviewer, Settings
@@ -228,8 +228,6 @@ def page_structured_data(
 
 def about_description(settings: Settings, author: Author | None) -> str:
     """The About page's own description: its first paragraph, else the author's bio."""
-    from blog.content import make_excerpt
-
     return (
         make_excerpt(settings.about_html or "", 160)
         or make_excerpt(author.bio_html if author else "", 160)

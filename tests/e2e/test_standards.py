@@ -262,3 +262,15 @@ def test_heading_anchors_show_on_hover_and_focus_only(browser, standards_site):
     anchor.focus()
     assert anchor.evaluate(opacity) == "1"
     page.close()
+
+
+def test_nothing_hangs_below_the_dashboards_footer(browser, standards_site):
+    """The chart's table for screen readers is clipped to nothing, its rows included."""
+    _app, server, _values, _folder = standards_site
+    page = browser.new_page(viewport={"width": 1280, "height": 600})
+    sign_in_page(page, server.url, "ada@example.org", PASSWORD)
+    bottom = page.evaluate(
+        "document.querySelector('footer').getBoundingClientRect().bottom + window.scrollY"
+    )
+    assert page.evaluate("document.documentElement.scrollHeight") <= round(bottom) + 1
+    page.close()
