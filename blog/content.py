@@ -47,7 +47,7 @@ PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 _CLASS_RE = re.compile(
     r"^(footnote|footnote-ref|footnote-backref|toclink|language-[\w+-]{1,30}|"
-    r"heading-anchor|table-wrap)$"
+    r"heading-anchor|table-wrap|align-(?:left|center|right))$"
 )
 _ID_RE = re.compile(r"^[\w:.-]{1,100}$")
 _SRCSET_RE = re.compile(r"^/media/[\w.-]+ \d{1,5}w(, /media/[\w.-]+ \d{1,5}w)*$")
@@ -65,8 +65,6 @@ def _author_attribute(tag: str, name: str, value: str) -> bool:
         )
     if name in {"title", "alt"}:
         return True
-    if name == "align":
-        return tag in {"th", "td"} and value in {"left", "center", "right"}
     allowed = {
         "a": {"href", "rel", "aria-label"},
         "img": {"src", "width", "height", "loading", "decoding", "srcset", "sizes"},
@@ -232,9 +230,15 @@ class FigureExtension(Extension):
 
 
 class TableWrapTreeprocessor(Treeprocessor):
-    """Wraps tables so a wide one scrolls on its own instead of widening the page."""
+    """Wraps tables so a wide one scrolls on its own instead of widening the page, and
+    turns the column alignment the tables extension writes as the obsolete ``align``
+    attribute into a class the stylesheet knows (no inline style: the CSP forbids it)."""
 
     def run(self, root: etree.Element) -> None:
+        for cell in root.iter():
+            align = cell.attrib.pop("align", None) if cell.tag in ("th", "td") else None
+            if align in ("left", "center", "right"):
+                cell.set("class", f"align-{align}")
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
                 if child.tag == "table":
@@ -354,6 +358,28 @@ def _flatten_toc(tokens: list[dict]) -> list[tuple[int, str, str]]:
 
 
 # -- Text helpers -------------------------------------------------------------------------
+
+# Straight quotes, dashes and dots as the smarty extension sets them in a post's body, for
+# plain text shown as it is stored (titles): what follows an opening mark opens a quote.
+_OPENS_BEFORE = r"(^|(?<=[\s(\[{\u2014\u2013-]))"
+_TYPOGRAPHY = (
+    (re.compile(r"---"), "\u2014"),
+    (re.compile(r"--"), "\u2013"),
+    (re.compile(r"\.\.\."), "\u2026"),
+    (re.compile(r"'(?=\d\ds\b)"), "\u2019"),  # '90s
+    (re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),  # don't
+    (re.compile(_OPENS_BEFORE + '"'), "\u201c"),
+    (re.compile('"'), "\u201d"),
+    (re.compile(_OPENS_BEFORE + "'"), "\u2018"),
+    (re.compile("'"), "\u2019"),
+)
+
+
+def typographic(text: str) -> str:
+    """Plain text with curly quotes, en and em dashes and an ellipsis, as in the body."""
+    for pattern, replacement in _TYPOGRAPHY:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class _TextExtractor(HTMLParser):

@@ -29,7 +29,7 @@ from blog.core.templating import plural
 from blog.extensions import db
 from blog.mail import outbox, subscriptions
 from blog.models import CommentStatus, MailState, Media, Post, PostStatus
-from blog.posts import listing, review_links, stats
+from blog.posts import listing, review_links, seo, stats
 from blog.posts.history import autosave, compare, unsaved_autosave
 from blog.posts.images import media_for
 from blog.posts.publication import PublicationError, effective_status
@@ -327,6 +327,7 @@ def try_save(form: PostForm, post: Post, covers: list[Media]):
     db.session.commit()
     if queued:
         notes = [*notes, f"Its mail is queued for {plural(queued, 'subscriber')}."]
+    seo.cover_image(post)  # a post without a cover gets its share picture drawn now
     return saved_response(post, save_message(post, before, notes))
 
 

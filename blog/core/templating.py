@@ -6,6 +6,7 @@ from flask import Flask
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from blog.content import typographic
 from blog.core import clock
 from blog.core.site import site_author, site_settings
 
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
         local_date=clock.format_date,
         local_datetime=clock.format_datetime,
         iso=clock.iso_date,
+        typographic=typographic,
     )
     app.jinja_env.globals.update(plural=plural, site_author=site_author, csrf_field=csrf_field)
     app.jinja_env.trim_blocks = True

@@ -23,4 +23,6 @@ def init_app(app: Flask) -> None:
         post_structured_data=seo.post_structured_data,
         review_credit=seo.review_credit,
         website_structured_data=seo.website_structured_data,
+        page_structured_data=seo.page_structured_data,
+        about_description=seo.about_description,
     )

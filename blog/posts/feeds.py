@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from flask import current_app, url_for
 from sqlalchemy.orm import selectinload, undefer
 
+from blog.content import typographic
 from blog.core.clock import iso_date
 from blog.extensions import db
 from blog.models import Post, Settings, Tag, post_tags
@@ -99,7 +100,8 @@ def _entry(post: Post) -> ET.Element:
     entry = ET.Element(f"{{{ATOM}}}entry")
     _text(entry, "id", entry_id(post))
     # A sample post says so, and never points to the real author's About page.
-    _text(entry, "title", f"Sample post: {post.title}" if post.sample else post.title)
+    title = typographic(post.title)
+    _text(entry, "title", f"Sample post: {title}" if post.sample else title)
     _link(entry, url, "alternate", "text/html")
     _text(entry, "published", iso_date(post.published_at))
     _text(entry, "updated", iso_date(post.modified_at))

@@ -10,7 +10,10 @@ and a trashed one disappears at once.
 
 Readers' text never reaches the query language raw: it is split into words, each word
 becomes a quoted FTS5 string (a quoted tsquery lexeme on PostgreSQL), and the last one
-matches as a prefix.
+matches as a prefix. Both indexes hold stems ("walking" is stored as "walk"), so a
+half-typed last word such as "walki" is not a prefix of anything stored: it also matches
+as each word it could be finishing ("walking", "walkie"...), which the database stems the
+same way it stemmed the posts.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlalchemy import column, func, literal_column, select, table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
+from blog.content import typographic
 from blog.extensions import db
 from blog.models import Post, Tag, post_tags
 
@@ -36,6 +40,13 @@ PER_PAGE = 10
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 _MARKED = re.compile(f"{MARK_OPEN}([^{MARK_OPEN}{MARK_CLOSE}]*){MARK_CLOSE}")
 _WORD = re.compile(r"\w+")
+# Endings the English stemmers take off; a half-typed last word that stops inside one
+# (walki, sleepin, hypertensi) is also sought as the whole word.
+ENDINGS = (
+    "ing", "ion", "ions", "ation", "ness", "ment", "ies", "ied", "ity", "ive", "ous",
+    "able", "ible", "ence", "ance", "ful", "ism", "ist", "ize", "ise", "ed", "es", "ly",
+)  # fmt: skip
+MIN_COMPLETED_CHARS = 4
 # bm25 weights per column (title, summary, body, tags): a title match ranks first.
 BM25_WEIGHTS = (10.0, 3.0, 1.0, 5.0)
 # A literal, not a bound parameter, so PostgreSQL can match the migration's GIN index.
@@ -54,19 +65,47 @@ def search_terms(raw: str | None) -> list[str]:
     return _WORD.findall(cleaned)[:MAX_TERMS]
 
 
+def completions(word: str) -> list[str]:
+    """The whole words a half-typed word may be finishing: "walki" gives "walking"
+    (among others), "hypertensi" gives "hypertension"; a short word gives none."""
+    if len(word) < MIN_COMPLETED_CHARS:
+        return []
+    lowered = word.lower()
+    found = []
+    for ending in ENDINGS:
+        for cut in range(1, len(ending)):
+            if lowered.endswith(ending[:cut]) and len(word) - cut >= MIN_COMPLETED_CHARS - 1:
+                candidate = word + ending[cut:]
+                if candidate not in found:
+                    found.append(candidate)
+    return found
+
+
 def fts5_query(terms: list[str]) -> str:
-    """An FTS5 MATCH string: each term a quoted string, the last one a prefix."""
-    quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
+    """An FTS5 MATCH string: each term a quoted string, the last one a prefix or one of
+    the words it may be finishing."""
+
+    def quote(term: str) -> str:
+        return '"' + term.replace('"', '""') + '"'
+
+    quoted = [quote(term) for term in terms]
     if quoted:
-        quoted[-1] += "*"
-    return " ".join(quoted)
+        last = [quoted[-1] + "*"] + [quote(word) for word in completions(terms[-1])]
+        quoted[-1] = last[0] if len(last) == 1 else "(" + " OR ".join(last) + ")"
+    return " AND ".join(quoted)
 
 
 def tsquery_text(terms: list[str]) -> str:
-    """A to_tsquery string: quoted lexemes joined by &, the last one a prefix."""
-    quoted = ["'" + term.replace("'", "''").replace("\\", "\\\\") + "'" for term in terms]
+    """A to_tsquery string: quoted lexemes joined by &, the last one a prefix or one of
+    the words it may be finishing."""
+
+    def quote(term: str) -> str:
+        return "'" + term.replace("'", "''").replace("\\", "\\\\") + "'"
+
+    quoted = [quote(term) for term in terms]
     if quoted:
-        quoted[-1] += ":*"
+        last = [quoted[-1] + ":*"] + [quote(word) for word in completions(terms[-1])]
+        quoted[-1] = last[0] if len(last) == 1 else "(" + " | ".join(last) + ")"
     return " & ".join(quoted)
 
 
@@ -190,5 +229,5 @@ def _result(post: Post, title: str | None, snippet: str | None) -> Result:
     body = highlight(snippet)
     if not body.striptags().strip():
         body = Markup(escape(post.summary))
-    heading = highlight(title) if title else Markup(escape(post.title))
+    heading = highlight(typographic(title or post.title))
     return Result(post=post, title=heading, snippet=body)

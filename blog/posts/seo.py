@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
+from blog.content import make_excerpt, typographic
 from blog.core.clock import iso_date
+from blog.core.site import site_settings
 from blog.models import Author, Post, Reviewer, Settings
 from blog.posts.images import media_path
+from blog.posts.share_images import HEIGHT, WIDTH, drawn_text, ensure_share_image
 
 AUDIENCES = {
     "patients": {"@type": "PeopleAudience", "audienceType": "Patient"},
@@ -38,16 +41,27 @@ def absolute(path: str) -> str:
 
 
 def cover_image(post: Post) -> dict | None:
-    """The post's cover as {url, width, height, alt}, or None."""
+    """The picture a shared link shows, as {url, width, height, alt}: the post's cover,
+    else its share picture (drawn if missing); None only when that can't be written."""
     media = post.cover
     if media is None:
-        return None
+        return share_picture(post)
     return {
         "url": absolute(media_path(media)),
         "width": media.width,
         "height": media.height,
         "alt": media.alt,
     }
+
+
+def share_picture(post: Post) -> dict | None:
+    settings = site_settings()
+    name = ensure_share_image(post, settings, current_app.config["MEDIA_DIR"])
+    if name is None:
+        return None
+    title, byline, site_title = drawn_text(post, settings)
+    alt = f"{title}, by {byline} ({site_title})"
+    return {"url": absolute("/media/" + name), "width": WIDTH, "height": HEIGHT, "alt": alt}
 
 
 def description(post: Post) -> str:
@@ -123,20 +137,23 @@ def publisher(settings: Settings) -> dict:
 
 
 def post_structured_data(post: Post, settings: Settings) -> dict:
-    """schema.org BlogPosting, or MedicalWebPage for medical content, for one post.
+    """schema.org BlogPosting for one post; for medical content both MedicalWebPage and
+    BlogPosting (schema.org allows an entity several types), so search engines read it
+    as an article (headline, image, dates, author) and as a medical page (audience,
+    lastReviewed, reviewedBy).
 
     lastReviewed and reviewedBy are WebPage properties: a MedicalWebPage carries them
-    itself; a BlogPosting carries them on the WebPage it is the main entity of.
+    itself; a BlogPosting alone carries them on the WebPage it is the main entity of.
     """
     url = absolute_url("public.post", slug=post.slug)
     page: dict = {"@type": "WebPage", "@id": url}
     data: dict = {
         "@context": "https://schema.org",
-        "@type": "MedicalWebPage" if post.medical else "BlogPosting",
+        "@type": ["MedicalWebPage", "BlogPosting"] if post.medical else "BlogPosting",
         "@id": url + "#article",
         "url": url,
-        "headline": post.title,
-        "name": post.title,
+        "headline": typographic(post.title),
+        "name": typographic(post.title),
         "description": description(post),
         "inLanguage": "en",
         "author": person(post.author, settings),
@@ -184,3 +201,35 @@ def website_structured_data(settings: Settings) -> dict:
             "query-input": "required name=search_term_string",
         },
     }
+
+
+def page_structured_data(
+    kind: str, name: str, url: str, summary: str, settings: Settings, author: Author | None = None
+) -> dict:
+    """schema.org data for a page that is not a post: a CollectionPage (tag, archive),
+    SearchResultsPage or AboutPage (whose main entity is the author), part of the site."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": kind,
+        "name": name,
+        "url": url,
+        "description": summary,
+        "inLanguage": "en",
+        "isPartOf": {
+            "@type": "WebSite",
+            "name": settings.site_title,
+            "url": absolute_url("public.home"),
+        },
+    }
+    if author is not None:
+        data["mainEntity"] = person(author, settings)
+    return data
+
+
+def about_description(settings: Settings, author: Author | None) -> str:
+    """The About page's own description: its first paragraph, else the author's bio."""
+    return (
+        make_excerpt(settings.about_html or "", 160)
+        or make_excerpt(author.bio_html if author else "", 160)
+        or f"About {settings.site_title}."
+    )

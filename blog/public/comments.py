@@ -123,6 +123,13 @@ def comment(slug: str):
     return reader.remember(redirect(url_for("public.post", slug=post.slug, _anchor=anchor), 303))
 
 
+@bp.get("/post/<slug>/comments")
+def comments(slug: str):
+    """The address a refused comment's page was answered at, asked for again (the address
+    bar, a reload without its form): the post's comments, not a 405."""
+    return redirect(url_for("public.post", slug=slug, _anchor="comments"), 303)
+
+
 @bp.post("/post/<slug>/like")
 @csrf.exempt  # as the comment form
 @limiter.limit(lambda: current_app.config["LIKE_RATE_LIMIT"])

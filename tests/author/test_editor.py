@@ -256,3 +256,29 @@ def test_unknown_post_is_404(author_client):
 def test_line_breaks_are_stored_as_lf(author_client):
     author_client.post("/admin/posts/new", data=form(body="One\r\nTwo\rThree"))
     assert only_post().body_md == "One\nTwo\nThree"
+
+
+def test_saving_draws_the_share_picture_and_a_new_title_draws_a_new_one(app, author_client):
+    from pathlib import Path
+
+    from PIL import Image
+
+    from blog.posts.share_images import share_file
+
+    media = Path(app.config["MEDIA_DIR"])
+    author_client.post("/admin/posts/new", data=form(status="published"))
+    post = only_post()
+    first = share_file(post, Settings.current())
+    with Image.open(media / first) as picture:
+        assert (picture.format, picture.size) == ("PNG", (1200, 630))
+    author_client.post(
+        f"/admin/posts/{post.id}/edit", data=form(status="published", title="Salt, again")
+    )
+    db.session.refresh(post)
+    second = share_file(post, Settings.current())
+    assert second != first and (media / second).is_file()
+    settings = Settings.current()
+    settings.site_title = "Heart Notes"
+    db.session.add(settings)
+    db.session.commit()
+    assert share_file(post, Settings.current()) != second  # drawn when the page is next shown

@@ -111,6 +111,13 @@ def test_bad_input_is_400_with_message_next_to_field_and_text_kept(
     assert comments() == []
 
 
+def test_the_comment_address_asked_for_again_opens_the_post(client, make_post):
+    post = make_post("Sleep")
+    response = client.get(f"/post/{post.slug}/comments")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/post/{post.slug}#comments"
+
+
 def test_limits_accept_exactly_the_maximum(client, make_post):
     post = make_post("Sleep")
     response = post_comment(client, post, name="N" * 80, body="b" * 5000)

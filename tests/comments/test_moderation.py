@@ -315,13 +315,15 @@ def test_readers_and_the_dashboard_count_approved_comments_only(app, moderator, 
         home = stranger.get("/", headers=BROWSER).get_data(as_text=True)
         page = stranger.get("/post/sleep", headers=BROWSER).get_data(as_text=True)
         dashboard = moderator.get("/admin/", headers=BROWSER).get_data(as_text=True)
-        card = home.split('href="/post/sleep#comments">')[1].split("<")[0]
+        card = home.partition('href="/post/sleep#comments">')[2].split("<")[0]
+        if 'href="/post/sleep#comments">' not in home:
+            card = "none shown"  # a zero counter is left out
         heading = page.split('id="comments-heading">')[1].split("<")[0]
         cell = dashboard.split('data-label="Comments">')[1].split("<")[0]
         return card, heading, cell
 
     assert len(comments(status=CommentStatus.SPAM)) == 1
-    assert shown_counts() == ("0 comments", "0 comments", "0")
+    assert shown_counts() == ("none shown", "Comments", "0")
     [held] = comments(status=CommentStatus.PENDING)
     moderator.post(f"/admin/comments/{held.id}/approve", headers=BROWSER)
     assert shown_counts() == ("1 comment", "1 comment", "1")

@@ -12,7 +12,7 @@ from blog.accounts.authors import setup_tokens
 from blog.extensions import db
 from blog.models import Author, Post, PostStatus
 from tests.e2e.conftest import sign_in_page
-from tests.e2e.test_a11y_pages import AUDIT_JS
+from tests.e2e.test_standards import page_problems
 
 PASSWORD = "correct horse battery staple"
 SAMPLE_TITLE = "Understanding your blood pressure numbers"
@@ -36,7 +36,7 @@ def test_setup_choice_takes_the_samples_off_the_public_site(
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(live_server.url + "/setup")
-    assert page.evaluate(AUDIT_JS) == []
+    assert page_problems(page) == []
     expect(page.get_by_label("Keep the samples as drafts to look at")).to_be_checked()
     page.fill("#token", token)
     page.fill("#name", "Dr. Jane Doe")
@@ -130,7 +130,7 @@ def test_a_review_link_opens_the_draft_signed_out_until_it_is_revoked(
     expect(colleague.locator("#comments")).to_have_count(0)
     expect(colleague.locator("form")).to_have_count(1)  # the site's search box only
     expect(colleague.locator("a[href^='/admin']")).to_have_count(0)
-    assert colleague.evaluate(AUDIT_JS) == []
+    assert page_problems(colleague) == []
     overflow = colleague.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
 

@@ -43,10 +43,19 @@ def rendered():
     return render_post(POST)
 
 
-def test_tables_keep_alignment_without_style_attributes(rendered):
-    assert '<th align="right">Systolic</th>' in rendered.html
-    assert "style=" not in rendered.html
+def test_tables_keep_alignment_as_classes_without_align_or_style(rendered):
+    assert '<th class="align-left">Category</th>' in rendered.html
+    assert '<th class="align-right">Systolic</th>' in rendered.html
+    assert "style=" not in rendered.html and "align=" not in rendered.html
     assert '<div class="table-wrap"><table>' in rendered.html
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    ['<td align="right">x</td>', '<td class="align-middle">x</td>', '<td style="color:red">x</td>'],
+)
+def test_the_author_policy_drops_alignment_it_does_not_know(dirty):
+    assert "<td>x</td>" in clean_author_html(f"<table><tr>{dirty}</tr></table>")
 
 
 def test_headings_get_ids_and_a_table_of_contents(rendered):

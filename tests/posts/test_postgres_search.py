@@ -14,7 +14,7 @@ from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import PostStatus
 from tests.core.test_postgres import URL, pg_app  # noqa: F401 (fixture)
-from tests.posts.test_search import HOSTILE, titles
+from tests.posts.test_search import HOSTILE, check_half_typed_words, titles
 
 pytestmark = [
     pytest.mark.skipif(not URL.startswith("postgresql"), reason="BLOG_TEST_DATABASE_URL unset"),
@@ -56,6 +56,10 @@ def test_search_on_postgresql(pg_app, pg_post):  # noqa: F811
     assert "<mark>Walking</mark> every day" in page
     assert "<mark>Walking</mark> is mentioned" in page
     assert client.get("/search?q=walk&page=2").status_code == 404
+
+
+def test_half_typed_last_words_on_postgresql(pg_app):  # noqa: F811
+    check_half_typed_words(pg_app.test_client())
 
 
 def test_search_pages_on_postgresql(pg_app, pg_post):  # noqa: F811

@@ -49,6 +49,32 @@ def test_last_word_matches_as_a_prefix_and_all_words_must_match(client, make_pos
     assert titles(client, "hypertension home") == ["hypertension-at-home"]
 
 
+# Half-typed last words, against the sample posts: the index holds stems ("walk"), so the
+# prefix "walki" alone finds nothing; the words it may be finishing do.
+HALF_TYPED = {
+    "walk": "walking-how-many-steps",
+    "walki": "walking-how-many-steps",
+    "walkin": "walking-how-many-steps",
+    "sleepin": "how-much-sleep-adults-need",
+    "hypertensi": "understanding-blood-pressure",
+    "blood pressu": "understanding-blood-pressure",
+}
+
+
+def check_half_typed_words(client) -> None:
+    from blog.posts.samples import load_sample_content
+
+    load_sample_content()
+    for typed, slug in HALF_TYPED.items():
+        found = titles(client, typed.replace(" ", "+"))
+        assert found and found[0] == slug, (typed, found)
+    assert titles(client, "walkix") == []
+
+
+def test_a_half_typed_last_word_finds_the_posts_it_begins(client):
+    check_half_typed_words(client)
+
+
 def test_snippets_highlight_matches_and_escape_the_text(client, make_post):
     make_post(
         "Escaping <b>check</b>",
@@ -284,7 +310,11 @@ def test_nul_bytes_and_broken_utf8_answer_200(client, make_post, raw_query):
 
 def test_search_terms_are_quoted_and_capped():
     assert search_terms('title:"blood" NEAR(a*') == ["title", "blood", "NEAR", "a"]
-    assert fts5_query(["NEAR", "a"]) == '"NEAR" "a"*'
+    assert fts5_query(["NEAR", "a"]) == '"NEAR" AND "a"*'
+    assert fts5_query(["a", "sleepin"]) == '"a" AND ("sleepin"* OR "sleeping" OR "sleepiness")'
+    assert tsquery_text(["hypertensi"]).startswith(
+        "('hypertensi':* | 'hypertensing' | 'hypertension' | "
+    )
     assert tsquery_text(["it's", "b"]) == "'it''s' & 'b':*"
     assert len(search_terms("word " * 100)) == 12
     assert search_terms("x" * 10240) == ["x" * 200]

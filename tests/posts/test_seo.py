@@ -1,11 +1,14 @@
 """Head tags and schema.org data on post pages and the home page."""
 
+import io
 import re
 from datetime import date
 
 import html5lib
 import pytest
+from PIL import Image
 
+from blog.content import typographic
 from blog.extensions import db
 from blog.models import Author, Media, Reviewer, Settings
 from tests.html_checks import json_ld
@@ -95,11 +98,20 @@ def test_post_head_has_title_description_canonical_open_graph_and_twitter(
     assert tags["article:tag"] == ["Heart", "Prevention"]
 
 
-def test_without_a_cover_the_card_is_a_summary_and_the_excerpt_describes(client, make_post):
+def test_without_a_cover_the_card_shows_the_share_picture(app, client, make_post):
     make_post("Plain", body="First paragraph here.\n\nSecond.")
     tags = head_tags(client.get("/post/plain").text)
-    assert tags["twitter:card"] == ["summary"]
-    assert "og:image" not in tags and "twitter:image" not in tags
+    assert tags["twitter:card"] == ["summary_large_image"]
+    [image] = tags["og:image"]
+    assert tags["twitter:image"] == [image] and json_ld(client.get("/post/plain").text)[0][
+        "image"
+    ] == {"@type": "ImageObject", "url": image, "width": 1200, "height": 630}
+    assert tags["og:image:width"] == ["1200"] and tags["og:image:height"] == ["630"]
+    assert tags["og:image:alt"] == ["Plain, by Dr. Test, MD (Rounds)"]
+    response = client.get(image.removeprefix(ROOT))
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    with Image.open(io.BytesIO(response.data)) as picture:
+        assert picture.format == "PNG" and picture.size == (1200, 630)
     assert tags["description"] == ["First paragraph here."]
     assert tags["og:description"] == ["First paragraph here."]
 
@@ -168,12 +180,12 @@ def test_medical_posts_are_medical_web_pages_with_their_audience(
         reviewer=Reviewer(name="Dr. Sam Lee"),
     )
     (data,) = json_ld(client.get("/post/statin-dosing").text)
-    assert data["@type"] == "MedicalWebPage"
+    assert data["@type"] == ["MedicalWebPage", "BlogPosting"]  # a medical page, an article
     assert data["audience"] == expected
     assert data["lastReviewed"] == "2026-10-02"
     assert data["reviewedBy"] == {"@type": "Person", "name": "Dr. Sam Lee"}
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": f"{ROOT}/post/statin-dosing"}
-    assert "image" not in data
+    assert data["image"]["url"].endswith("-1200.png")  # its share picture
 
 
 def test_job_title_wins_and_no_reviewer_means_no_reviewed_by(client, make_post):
@@ -196,7 +208,7 @@ def test_a_hostile_title_cannot_break_out_of_the_json_ld_script(client, make_pos
     assert "<" not in block and ">" not in block and "&" not in block
     assert "\\u003c/script\\u003e" in block
     (data,) = json_ld(page)
-    assert data["headline"] == title
+    assert data["headline"] == typographic(title)
     assert data["keywords"] == ["</script>"]
     assert page.count("<script") == page.count("</script>")
     assert "<script>alert(1)" not in page
@@ -217,3 +229,40 @@ def test_home_has_website_structured_data_with_a_search_action(client, physician
 
 def test_search_results_are_not_indexed(client):
     assert head_tags(client.get("/search?q=x").text)["robots"] == ["noindex, follow"]
+
+
+@pytest.mark.parametrize(
+    "path, kind, canonical",
+    [
+        ("/", "WebSite", "/"),
+        ("/tag/heart", "CollectionPage", "/tag/heart"),
+        ("/archive", "CollectionPage", "/archive"),
+        ("/search?q=heart", "SearchResultsPage", "/search"),
+        ("/about", "AboutPage", "/about"),
+    ],
+)
+def test_every_page_type_has_canonical_open_graph_twitter_and_json_ld(
+    client, make_post, path, kind, canonical
+):
+    make_post("Heart health", tags="Heart")
+    page = client.get(path).text
+    tags = head_tags(page)
+    assert tags["link:canonical"] == [ROOT + canonical]
+    assert tags["og:url"] == [ROOT + canonical]
+    assert tags["og:title"][0] and tags["og:description"][0] and tags["twitter:card"]
+    assert tags["description"] == tags["og:description"] == tags["twitter:description"]
+    (data,) = json_ld(page)
+    assert data["@type"] == kind and data["url"] == ROOT + canonical
+    assert ("noindex, follow" in tags.get("robots", [])) == path.startswith("/search")
+
+
+def test_the_about_page_has_its_own_description(client, author):
+    settings = Settings.current()
+    settings.tagline = "Notes from clinic"
+    settings.about_md = "I am a family physician in Leeds.\n\nMore."
+    settings.about_html = "<p>I am a family physician in Leeds.</p><p>More.</p>"
+    db.session.add(settings)
+    tags = head_tags(client.get("/about").text)
+    assert tags["description"] == ["I am a family physician in Leeds."]
+    (data,) = json_ld(client.get("/about").text)
+    assert data["mainEntity"]["@type"] == "Person" and data["mainEntity"]["name"] == author.name

@@ -272,8 +272,19 @@ def test_every_public_page_runs_no_markdown_and_a_bounded_number_of_queries(
     assert count_statements() == smaller
 
 
-@pytest.mark.parametrize("url", ["/", "/post/landmarks", "/about", "/login", "/no-such-page"])
-def test_every_page_has_a_skip_link_landmarks_and_one_stylesheet_and_print(client, make_post, url):
+@pytest.mark.parametrize(
+    "url, pages_css",
+    [
+        ("/", True),
+        ("/post/landmarks", False),
+        ("/about", False),
+        ("/login", True),
+        ("/no-such-page", True),
+    ],
+)
+def test_every_page_has_a_skip_link_landmarks_and_its_stylesheets(
+    client, make_post, url, pages_css
+):
     import html5lib
 
     make_post("Landmarks")
@@ -286,5 +297,35 @@ def test_every_page_has_a_skip_link_landmarks_and_one_stylesheet_and_print(clien
     assert any(nav.get("aria-label") for nav in tree.iter("nav"))
     links = [link for link in tree.iter("link") if link.get("rel") == "stylesheet"]
     sheets = [(link.get("href").split("?v=")[0], link.get("media")) for link in links]
-    assert sheets == [("/static/css/site.css", None), ("/static/css/print.css", "print")]
+    extra = [("/static/css/pages.css", None)] if pages_css else []
+    assert sheets == [("/static/css/site.css", None), *extra, ("/static/css/print.css", "print")]
     assert client.get("/static/css/print.css").status_code == 200
+
+
+@pytest.mark.parametrize("config_overrides", [{"STORED_PAGES": False}])  # counts at once
+def test_counters_that_are_zero_are_not_shown(client, make_post):
+    post = make_post("Fresh post")
+    home = client.get("/").get_data(as_text=True)
+    assert "0 views" not in home and "0 comments" not in home and "0 likes" not in home
+    assert 'class="post-stats"' not in home
+    page = client.get(f"/post/{post.slug}").get_data(as_text=True)
+    assert "0 comments" not in page and "0 views" not in page
+    assert '<h2 id="comments-heading">Comments</h2>' in page and "No comments yet." in page
+    assert re.search(r"<li data-like-label hidden>0 likes</li>", page)  # the like button's
+    post.view_count, post.comment_count, post.like_count = 3, 1, 2
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "3 views" in home and "1 comment</a>" in home and "2 likes" in home
+
+
+def test_titles_get_typographic_quotes_and_dashes_as_bodies_do(client, make_post):
+    post = make_post("Don't \"panic\" -- it's 'only' a cold...")
+    shown = "Don’t “panic” – it’s ‘only’ a cold…"
+    page = client.get(f"/post/{post.slug}").get_data(as_text=True)
+    assert f'<h1 id="post-title" class="post__title">{shown}</h1>' in page
+    assert f"<title>{shown} ·" in page and f'property="og:title" content="{shown}"' in page
+    assert shown in client.get("/").get_data(as_text=True)
+    assert shown in client.get("/archive").get_data(as_text=True)
+    found = client.get("/search?q=panic").get_data(as_text=True)
+    assert "Don’t “<mark>panic</mark>” – it’s ‘only’ a cold…" in found
+    assert post.title == "Don't \"panic\" -- it's 'only' a cold..."  # stored as typed

@@ -1,5 +1,7 @@
-"""Front-end files by audience: a reader's page loads site.css (and print.css) and nothing
-else; the author's pages add admin.css, and site.css holds no rule that only they use."""
+"""Front-end files by audience: a post page loads site.css (and print.css) and nothing
+else; the other reader pages add pages.css, the author's pages admin.css; neither reader
+stylesheet holds a rule that only the author's pages use, and site.css none that only
+the other reader pages use."""
 
 import re
 from pathlib import Path
@@ -62,6 +64,22 @@ def test_site_css_has_no_rule_only_the_authors_pages_use():
         (author if is_author else reader).update(class_names(path))
     author_only = author - reader
     assert {"admin-header", "queue-item", "media-card", "toolbar__button"} <= author_only
-    css = re.sub(r"/\*.*?\*/", "", (BLOG / "static" / "css" / "site.css").read_text(), flags=re.S)
-    selectors = set(re.findall(r"\.([a-zA-Z][\w-]*)", css))
-    assert selectors & author_only == set()
+    for sheet in ("site.css", "pages.css"):
+        assert selectors(sheet) & author_only == set(), sheet
+
+
+def selectors(sheet: str) -> set[str]:
+    css = re.sub(r"/\*.*?\*/", "", (BLOG / "static" / "css" / sheet).read_text(), flags=re.S)
+    return set(re.findall(r"\.([a-zA-Z][\w-]*)", css))
+
+
+def test_the_post_page_loads_no_rule_of_the_other_pages():
+    """The cards, search, archive, sign-in and error rules stay out of a post's CSS."""
+    assert {"card", "search-result", "archive__item", "auth-card", "error-page"} <= selectors(
+        "pages.css"
+    )
+    assert (
+        selectors("site.css")
+        & {"card", "card__title", "search-result", "archive", "auth-card", "error-page"}
+        == set()
+    )

@@ -2,6 +2,7 @@
 // - "Reply" moves the comment form under the comment instead of reloading the page.
 // - The like button updates in place (a browser's first like, which only gets the cookie
 //   likes are counted by, is confirmed by pressing again for the reader).
+// - A comment sent back with its problems keeps the post's address in the address bar.
 // - Moderation: "Select all" and confirmations before deleting.
 (function () {
   "use strict";
@@ -68,6 +69,7 @@
       text.textContent = data.liked ? "Liked" : "Like";
       document.querySelectorAll("[data-like-label]").forEach(function (element) {
         element.textContent = data.label;
+        element.hidden = !data.count;
       });
     }
 
@@ -112,6 +114,16 @@
     });
   }
 
+  // The page of a refused comment is the answer to a POST to /post/<slug>/comments:
+  // show the post's own address, so a reload or a shared link opens the post.
+  function keepPostAddress() {
+    var match = window.location.pathname.match(/^(\/post\/[^/]+)\/comments$/);
+    if (match && window.history.replaceState) {
+      window.history.replaceState(null, "", match[1] + "#comment-form");
+    }
+  }
+
+  keepPostAddress();
   setupReplies();
   setupLike();
   setupModeration();
