@@ -83,7 +83,7 @@ def form_data_for(post: Post) -> dict:
         "status": effective_status(post),
         "published_at": utc_to_local(post.published_at),
         "meta_description": post.meta_description,
-        "last_reviewed": post.last_reviewed,
+        "last_reviewed": None if post.sample else post.last_reviewed,  # the profile's, not hers
         "reviewer": reviewer_value(post),
         "medical": post.medical,
         "audience": post.audience,

@@ -12,7 +12,7 @@ from blog.core.bounded import run_bounded
 from blog.core.clock import utcnow
 from blog.core.site import site_author
 from blog.extensions import db
-from blog.models import Author, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
+from blog.models import Author, Comment, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
 from blog.posts.history import keep_current_text, newest_revision, record_save, unsaved_autosave
 from blog.posts.images import media_for, shown_in
 from blog.posts.publication import resolve_publication
@@ -147,12 +147,22 @@ def save_post(post: Post, data: PostInput, rendered: RenderedPost | None = None)
     if post.sample:  # edited by the author: hers now, no longer sample content
         post.sample = False
         post.author = site_author()
+        drop_sample_comments(post)
     apply_rendering(post, rendered)
     mark_edited(post)
     set_tags(post, data.tags)
     db.session.add(post)
     record_save(post)
     return notes
+
+
+def drop_sample_comments(post: Post) -> None:
+    """A sample's comments are fiction (readers and the sample profile's replies): they
+    never go public on the author's own post."""
+    if post.id is None:
+        return
+    db.session.execute(delete(Comment).where(Comment.post_id == post.id))
+    post.comment_count = 0
 
 
 def mark_edited(post: Post) -> None:
