@@ -38,6 +38,7 @@ from blog.posts.writing import (
     create_draft,
     existing_tag_names,
     find_conflict,
+    hold_for_saving,
     render_text,
     save_post,
     tag_names,
@@ -302,6 +303,8 @@ def try_save(form: PostForm, post: Post, covers: list[Media]):
         rendered = render_outside_the_lock(form.body.data or "")
     except TooComplex:  # not rendered again for the page's preview
         return refused(form, post, covers, 400, TOO_COMPLEX, preview="")
+    if post.id is not None:
+        hold_for_saving(post.id)  # the post reloads after it (the commit above expired it)
     title, body = form.title.data or "", form.body.data or ""
     conflict = find_conflict(post, form.base_version(), title, body)
     if conflict is not None:
@@ -395,6 +398,7 @@ def autosave_post():
     if raw_id:
         if parse_id(raw_id) is None:
             return jsonify(error="Unknown post."), 400
+        hold_for_saving(parse_id(raw_id))  # before the post is read
         post = db.session.get(Post, parse_id(raw_id))
         if post is None or post.deleted_at is not None:
             return jsonify(error="This post is no longer here (it may be in the trash)."), 404

@@ -235,6 +235,14 @@ def _changed_at(post: Post) -> datetime:
     return post.updated_at
 
 
+def hold_for_saving(post_id: int) -> None:
+    """Hold the post's row until this transaction ends, before its version is compared:
+    two saves or autosaves of one post then check it one after the other, and the later
+    gets a conflict instead of overwriting (PostgreSQL: SELECT ... FOR UPDATE; on SQLite
+    BEGIN IMMEDIATE already holds the write lock and the clause is left out)."""
+    db.session.execute(select(Post.id).where(Post.id == post_id).with_for_update())
+
+
 @dataclass
 class Conflict:
     """The post changed after the page was opened: the text there now, and its version."""
