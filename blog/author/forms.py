@@ -1,5 +1,6 @@
 """The author's forms: the editor, settings, password, moderation and the media library."""
 
+import unicodedata
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
@@ -36,7 +37,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextArea
 
 from blog.accounts.authors import strong_password
-from blog.core.forms import comment_text, email_field, strip
+from blog.core.forms import comment_text, email_field, one_line, strip
 from blog.core.inputs import row_id
 from blog.models import Moderation, PageStatus, PostStatus, Settings
 from blog.posts.publication import ACTIONS
@@ -136,9 +137,11 @@ class PostForm(FlaskForm):
     last_reviewed = DateField("Last reviewed", validators=[Optional(), sensible_year])
     # "" (none), "self" (the author) or a reviewer's id; a name typed below wins.
     reviewer = SelectField("Medically reviewed by", choices=[], default="")
-    reviewer_name = StringField("New reviewer's name", validators=[Optional(), Length(max=120)])
+    reviewer_name = StringField(
+        "New reviewer's name", filters=[one_line], validators=[Optional(), Length(max=120)]
+    )
     reviewer_credentials = StringField(
-        "Their credentials", validators=[Optional(), Length(max=160)]
+        "Their credentials", filters=[one_line], validators=[Optional(), Length(max=160)]
     )
     reviewer_url = StringField("Their profile page", validators=[Optional(), Length(max=500)])
     medical = BooleanField("Medical content", default=True)
@@ -200,9 +203,15 @@ def http_urls(form, field):
 
 
 def one_http_url(form, field):
-    """One web address (http or https), on one line."""
-    if any(character.isspace() for character in (field.data or "").strip()):
-        raise ValidationError("Give one web address starting with https://, without spaces.")
+    """One web address (http or https), on one line, with no invisible characters (control
+    or format characters such as a right-to-left override, which disguise an address)."""
+    if any(
+        character.isspace() or unicodedata.category(character) in ("Cc", "Cf")
+        for character in (field.data or "").strip()
+    ):
+        raise ValidationError(
+            "Give one web address starting with https://, without spaces or invisible characters."
+        )
     http_urls(form, field)
 
 
@@ -344,11 +353,11 @@ class ReviewerForm(FlaskForm):
 
     name = StringField(
         "Name",
-        filters=[strip],
+        filters=[one_line],
         validators=[DataRequired("Give the reviewer's name."), Length(max=120)],
     )
     credentials = StringField(
-        "Credentials", filters=[strip], validators=[Optional(), Length(max=160)]
+        "Credentials", filters=[one_line], validators=[Optional(), Length(max=160)]
     )
     url = StringField(
         "Profile page", filters=[strip], validators=[Optional(), Length(max=500), one_http_url]

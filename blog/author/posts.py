@@ -40,6 +40,7 @@ from blog.posts.writing import (
     create_draft,
     existing_tag_names,
     find_conflict,
+    hold_for_saving,
     render_text,
     save_post,
     tag_names,
@@ -86,7 +87,7 @@ def form_data_for(post: Post) -> dict:
         "status": effective_status(post),
         "published_at": utc_to_local(post.published_at),
         "meta_description": post.meta_description,
-        "last_reviewed": post.last_reviewed,
+        "last_reviewed": None if post.sample else post.last_reviewed,  # the profile's, not hers
         "reviewer": reviewer_value(post),
         "medical": post.medical,
         "audience": post.audience,
@@ -307,6 +308,8 @@ def try_save(form: PostForm, post: Post, covers: list[Media]):
         rendered = render_outside_the_lock(form.body.data or "")
     except TooComplex:  # not rendered again for the page's preview
         return refused(form, post, covers, 400, TOO_COMPLEX, preview="")
+    if post.id is not None:
+        hold_for_saving(post.id)  # the post reloads after it (the commit above expired it)
     title, body = form.title.data or "", form.body.data or ""
     conflict = find_conflict(post, form.base_version(), title, body)
     if conflict is not None:
@@ -407,6 +410,7 @@ def autosave_post():
     if raw_id:
         if parse_id(raw_id) is None:
             return jsonify(error="Unknown post."), 400
+        hold_for_saving(parse_id(raw_id))  # before the post is read
         post = db.session.get(Post, parse_id(raw_id))
         if post is None or post.deleted_at is not None:
             return jsonify(error="This post is no longer here (it may be in the trash)."), 404

@@ -12,7 +12,7 @@ from blog.core.bounded import run_bounded
 from blog.core.clock import utcnow
 from blog.core.site import site_author
 from blog.extensions import db
-from blog.models import Author, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
+from blog.models import Author, Comment, Post, PostStatus, Revision, RevisionKind, SlugRedirect, Tag
 from blog.posts.history import keep_current_text, newest_revision, record_save, unsaved_autosave
 from blog.posts.images import media_for, shown_in
 from blog.posts.publication import resolve_publication
@@ -147,12 +147,22 @@ def save_post(post: Post, data: PostInput, rendered: RenderedPost | None = None)
     if post.sample:  # edited by the author: hers now, no longer sample content
         post.sample = False
         post.author = site_author()
+        drop_sample_comments(post)
     apply_rendering(post, rendered)
     mark_edited(post)
     set_tags(post, data.tags)
     db.session.add(post)
     record_save(post)
     return notes
+
+
+def drop_sample_comments(post: Post) -> None:
+    """A sample's comments are fiction (readers and the sample profile's replies): they
+    never go public on the author's own post."""
+    if post.id is None:
+        return
+    db.session.execute(delete(Comment).where(Comment.post_id == post.id))
+    post.comment_count = 0
 
 
 def mark_edited(post: Post) -> None:
@@ -223,6 +233,14 @@ def _changed_at(post: Post) -> datetime:
     if newest is not None and newest.kind == RevisionKind.AUTOSAVE:
         return max(newest.created_at, post.updated_at)
     return post.updated_at
+
+
+def hold_for_saving(post_id: int) -> None:
+    """Hold the post's row until this transaction ends, before its version is compared:
+    two saves or autosaves of one post then check it one after the other, and the later
+    gets a conflict instead of overwriting (PostgreSQL: SELECT ... FOR UPDATE; on SQLite
+    BEGIN IMMEDIATE already holds the write lock and the clause is left out)."""
+    db.session.execute(select(Post.id).where(Post.id == post_id).with_for_update())
 
 
 @dataclass

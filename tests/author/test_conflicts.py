@@ -3,7 +3,9 @@ the conflict view (409) with both versions, and overwrites only when told to."""
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 
 from blog.extensions import db
 from blog.models import Post, Revision
@@ -196,3 +198,32 @@ def test_a_garbled_version_is_a_conflict_not_an_error(author_client, make_post):
     post = make_post("A post", body="Original")
     assert save(author_client, post, "Mine", "not a time").status_code == 409
     assert stored(post).body_md == "Original"
+
+
+def test_saves_and_autosaves_check_the_version_holding_the_posts_row(author_client, make_post):
+    """On PostgreSQL two saves of one post run side by side: each locks the post's row
+    (SELECT ... FOR UPDATE) before comparing versions, so the later one sees the earlier
+    one's change and gets the conflict view instead of overwriting it. (SQLite takes its
+    write lock at BEGIN IMMEDIATE; the lock is checked here as PostgreSQL would get it.)"""
+    post = make_post("A post", body="Saved")
+    version = opened(author_client, post)
+    locks: list[str] = []
+
+    def note_lock(state):
+        sql = str(state.statement.compile(dialect=postgresql.dialect()))
+        if "FOR UPDATE" in sql and "FROM posts" in sql:
+            locks.append(sql)
+
+    event.listen(Session, "do_orm_execute", note_lock)
+    try:
+        assert save(author_client, post, "Mine", version).status_code == 303
+        assert len(locks) == 1
+        autosaved = author_client.post(
+            "/admin/posts/autosave",
+            data={"post_id": post.id, "title": "A post", "body": "Mine, more", "version": "x"},
+            headers=FETCH,
+        )
+        assert autosaved.status_code == 409
+        assert len(locks) == 2
+    finally:
+        event.remove(Session, "do_orm_execute", note_lock)

@@ -95,6 +95,8 @@ def test_a_correction_shows_on_the_posts_that_name_them(author_client, make_post
         "sam.example",
         "https://a.example\nhttps://b.example",
         "https://sam.example/a b",
+        "https://sam.example/\x07",
+        "https://sam.example/\u202egnp.exe",
     ],
 )
 def test_the_profile_page_must_be_an_http_address(author_client, url):
@@ -109,6 +111,22 @@ def test_the_profile_page_must_be_an_http_address(author_client, url):
     added = author_client.post("/admin/reviewers", data={"name": "Dr. Kim Park", "url": url})
     assert added.status_code == 400 and "The reviewer was not added" in page_text(added)
     assert db.session.scalar(select(Reviewer).where(Reviewer.name == "Dr. Kim Park")) is None
+
+
+def test_a_name_and_credentials_are_one_line_of_plain_text(author_client, make_post, client):
+    """Line breaks, tabs and control characters pasted into a name never reach the post's
+    review line or its structured data: they become single spaces."""
+    response = author_client.post(
+        "/admin/reviewers",
+        data={"name": "Dr.\r\nKim\x07  Park\t", "credentials": "Pharm\x1bD,\nBCPS"},
+    )
+    assert response.status_code == 303
+    kim = db.session.scalar(select(Reviewer))
+    assert (kim.name, kim.credentials) == ("Dr. Kim Park", "Pharm D, BCPS")
+    author_client.post(
+        f"/admin/reviewers/{kim.id}", data={"name": "Dr. Kim\x0bPark", "credentials": "PharmD\r\n"}
+    )
+    assert (stored(kim.id).name, stored(kim.id).credentials) == ("Dr. Kim Park", "PharmD")
 
 
 def test_a_name_is_required_and_what_she_typed_comes_back(author_client):

@@ -105,6 +105,19 @@ def test_a_colleague_added_inline_is_saved_and_offered_next_time(author_client, 
     assert db.session.scalar(select(func.count(Reviewer.id))) == 1
 
 
+def test_a_colleague_typed_with_line_breaks_is_one_line_and_the_same_row(author_client, client):
+    author_client.post(
+        "/admin/posts/new", data=editor_form(reviewer_name="Dr. Sam Lee", reviewer_credentials="MD")
+    )
+    pasted = {"reviewer_name": "Dr.\r\nSam\x07 Lee", "reviewer_credentials": "\tMD\n"}
+    response = author_client.post("/admin/posts/new", data=editor_form(title="Potassium", **pasted))
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count(Reviewer.id))) == 1
+    page = page_text(client.get("/post/potassium"))
+    assert review_line(page) == "Medically reviewed by Dr. Sam Lee, MD, on 1 February 2026."
+    assert structured(page)["reviewedBy"]["name"] == "Dr. Sam Lee"
+
+
 def test_choosing_a_colleague_and_then_no_one(author_client, client, make_post):
     colleague = Reviewer(name="Dr. Kim", credentials="DO")
     db.session.add(colleague)
@@ -129,6 +142,7 @@ def test_choosing_a_colleague_and_then_no_one(author_client, client, make_post):
         ({"reviewer_url": "https://x.example/"}, "Give the new reviewer's name too"),
         ({"reviewer": "999"}, "Not a valid choice"),
         ({"reviewer_name": "x" * 121}, "longer than 120"),
+        ({"reviewer_name": "X", "reviewer_url": "https://x.example/\u202egnp"}, "without spaces"),
     ],
 )
 def test_bad_reviewer_input_is_refused_with_the_text_kept(author_client, fields, message):

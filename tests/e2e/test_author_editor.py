@@ -29,6 +29,10 @@ def test_typing_previews_autosaves_and_a_reload_loses_nothing(
     expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=10_000)
     # The first autosave made a draft and moved the page to its edit address.
     assert "/admin/posts/" in page.url and page.url.endswith("/edit")
+    expect(page.locator("#editor-heading")).to_have_text("Statins after seventy")
+    expect(page.locator("#editor-slug")).to_have_text("statins-after-seventy")
+    # An edit page, no longer "New post" in the admin navigation.
+    expect(page.locator(".admin-nav [aria-current=page]")).to_have_count(0)
     typed = body.input_value()
     assert typed == "## Who benefits\n\nThe evidence is **mixed**"
     page.reload()

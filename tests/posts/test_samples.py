@@ -233,3 +233,26 @@ def test_an_author_who_saves_a_sample_makes_it_hers_without_the_fictional_review
     db.session.expire_all()
     saved = db.session.get(Post, post.id)
     assert (saved.sample, saved.author.name, saved.reviewer) == (False, "Dr. Ada Lovelace", None)
+
+
+def test_a_sample_she_saves_keeps_none_of_its_fiction_her_name_would_carry(app, client, runner):
+    """Her saved copy of a sample drops its fictional readers' comments and the sample
+    profile's replies, and the editor offers no review date she never gave."""
+    runner.invoke(args=["demo"])
+    set_up(app, client, sample_posts="drafts")
+    post = db.session.scalar(select(Post).where(Post.slug == "understanding-blood-pressure"))
+    assert post.last_reviewed is not None
+    editor = client.get(f"/admin/posts/{post.id}/edit").get_data(as_text=True)
+    sent_date = re.search(r'id="last_reviewed"[^>]*value="([^"]*)"', editor)
+    data = {"title": post.title, "slug": post.slug, "body": post.body_md, "status": "published"}
+    data["medical"] = "y"
+    data["last_reviewed"] = sent_date.group(1) if sent_date else ""
+    assert client.post(f"/admin/posts/{post.id}/edit", data=data).status_code == 303
+    page = page_text(client.get("/post/understanding-blood-pressure"))
+    assert "Dr. Jane Doe" in page
+    for fiction in ("Linda R.", "after coffee", SAMPLE_NAME, "Last reviewed"):
+        assert fiction not in page
+    assert "reviewedBy" not in json.dumps(json_ld(page)) and "lastReviewed" not in json.dumps(
+        json_ld(page)
+    )
+    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.post_id == post.id)) == 0

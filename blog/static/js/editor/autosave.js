@@ -37,6 +37,9 @@
     show("editor-view", undefined, data.view_url);
     show("editor-revisions", undefined, data.revisions_url);
     document.getElementById("editor-links").hidden = false;
+    // An edit page now: the admin navigation's "New post" is no longer this page.
+    var current = document.querySelector('.admin-nav [aria-current="page"]');
+    if (current) current.removeAttribute("aria-current");
   }
 
   function showTitle(title) {
