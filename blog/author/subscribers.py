@@ -79,7 +79,7 @@ def import_subscribers():
             NOT_TEXT if text is None or "\x00" in text else "That file is over 5 MB."
         ]
         return render_subscribers(form, 400)
-    addresses, invalid = subscriptions.addresses_in(text)
+    addresses, invalid, cut_short = subscriptions.addresses_in(text)
     if not addresses:
         form.file.errors = ["No email addresses were found in that file."]
         return render_subscribers(form, 400)
@@ -96,6 +96,11 @@ def import_subscribers():
         shown = ", ".join(invalid[:5]) + (" …" if len(invalid) > 5 else "")
         parts.append(
             f"skipped {plural(len(invalid), 'entry', 'entries')} that aren't addresses ({shown})"
+        )
+    if cut_short:
+        parts.append(
+            f"stopped after the first {subscriptions.MAX_IMPORT_ROWS:,} rows: "
+            "import the rest as another file"
         )
     summary = "; ".join(parts)
     flash(summary[0].upper() + summary[1:] + ".", "success")

@@ -45,7 +45,8 @@ def sender() -> str:
     if not address:
         author = site_author()
         address = author.email if author is not None and author.email else ""
-    return formataddr((settings.mail_sender_name or settings.site_title, address))
+    name = " ".join((settings.mail_sender_name or settings.site_title).split())  # one line
+    return formataddr((name, address))
 
 
 def envelope_sender() -> str:

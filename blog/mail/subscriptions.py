@@ -180,6 +180,17 @@ def remove(subscriber_id: int) -> Subscriber | None:
 
 EXPORT_BATCH = 500
 CSV_HEADER = ("email", "confirmed_at", "source")
+# A cell a spreadsheet would run as a formula starts with one of these; "=cmd|x@y.org" is
+# a valid address, so the export puts a quote before such an address (the import drops it).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def from_spreadsheet(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 def export_rows() -> Iterable[str]:
@@ -198,7 +209,7 @@ def export_rows() -> Iterable[str]:
         for subscriber in batch:
             writer.writerow(
                 [
-                    subscriber.email,
+                    spreadsheet_safe(subscriber.email),
                     subscriber.confirmed_at.isoformat(timespec="seconds"),
                     subscriber.source,
                 ]
@@ -223,16 +234,17 @@ MAX_IMPORT_ROWS = 50_000
 EMAIL_HEADINGS = ("email", "e-mail", "email address")
 
 
-def addresses_in(text: str) -> tuple[list[str], list[str]]:
+def addresses_in(text: str) -> tuple[list[str], list[str], bool]:
     """The addresses in a CSV (the first cell of each row that holds an @, or any cell
-    named "email"), normalised and without repeats; and the cells that are not valid."""
+    named "email"), normalised and without repeats; the cells that are not valid; and
+    whether the file had more than MAX_IMPORT_ROWS rows (the rest are left out)."""
     found, invalid, seen = [], [], set()
     rows = csv.reader(io.StringIO(text))
     column = None
     for number, row in enumerate(rows):
         if number >= MAX_IMPORT_ROWS:
-            break
-        cells = [cell.strip() for cell in row]
+            return found, invalid, True
+        cells = [from_spreadsheet(cell.strip()) for cell in row]
         names = [cell.lower() for cell in cells]
         if column is None and number == 0 and any(name in EMAIL_HEADINGS for name in names):
             column = next(i for i, name in enumerate(names) if name in EMAIL_HEADINGS)
@@ -250,7 +262,7 @@ def addresses_in(text: str) -> tuple[list[str], list[str]]:
             if address not in seen:
                 seen.add(address)
                 found.append(address)
-    return found, invalid
+    return found, invalid, False
 
 
 def import_addresses(addresses: list[str], consented: bool) -> ImportResult:
