@@ -63,6 +63,17 @@ def export_subscribers():
     return send_file(spool, "text/csv", as_attachment=True, download_name=name)
 
 
+def decoded(raw: bytes) -> str:
+    """A CSV's text: UTF-8, else Windows' Western encoding (what Excel saves on many
+    machines; an address is ASCII either way, only names differ)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
 @bp.post("/subscribers/import")
 @sized_for("upload")
 def import_subscribers():
@@ -70,14 +81,9 @@ def import_subscribers():
     if not form.validate_on_submit():
         return render_subscribers(form, 400)
     raw = form.file.data.read(IMPORT_MAX_BYTES + 1)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = None
-    if text is None or "\x00" in text or len(raw) > IMPORT_MAX_BYTES:
-        form.file.errors = [
-            NOT_TEXT if text is None or "\x00" in text else "That file is over 5 MB."
-        ]
+    text = decoded(raw)
+    if "\x00" in text or len(raw) > IMPORT_MAX_BYTES:
+        form.file.errors = [NOT_TEXT if "\x00" in text else "That file is over 5 MB."]
         return render_subscribers(form, 400)
     addresses, invalid, cut_short = subscriptions.addresses_in(text)
     if not addresses:

@@ -147,3 +147,10 @@ def test_a_sender_name_cannot_add_a_header(author_client, inbox):
     [message] = inbox.parsed()
     assert message["Bcc"] is None and "\n" not in message["From"]
     assert message["From"].startswith('"Dr. Ada Bcc: someone@example.net"')
+
+
+def test_a_list_saved_in_windows_western_encoding_is_read(author_client):
+    text = "Name,Email\nJosé Núñez,jose@example.org\n".encode("cp1252")
+    data = {"file": (io.BytesIO(text), "list.csv"), "consented": "y"}
+    assert author_client.post("/admin/subscribers/import", data=data).status_code == 303
+    assert addresses() == ["jose@example.org"]
