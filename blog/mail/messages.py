@@ -9,7 +9,7 @@ No tracking: no pixel, no rewritten link, no per-reader query string.
 
 import re
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, formatdate
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -67,6 +67,7 @@ def new_message(mail: OutboxMail, subject: str) -> EmailMessage:
     message["From"] = sender()
     message["To"] = mail.address
     message["Message-ID"] = message_id(mail)
+    message["Date"] = formatdate(usegmt=True)  # required (RFC 5322); spam filters check it
     return message
 
 
