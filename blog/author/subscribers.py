@@ -96,6 +96,11 @@ def import_subscribers():
         parts.append(f"subscribed {plural(result.added, 'address', 'addresses')}")
     if result.asked:
         parts.append(f"sent a confirmation mail to {plural(result.asked, 'address', 'addresses')}")
+    if result.not_asked:
+        parts.append(
+            f"{plural(result.not_asked, 'address', 'addresses')} not asked again "
+            "(asked in the last day, or paused on the Mail page)"
+        )
     if result.already:
         parts.append(f"{plural(result.already, 'address', 'addresses')} already subscribed")
     if invalid:

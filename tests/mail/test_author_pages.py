@@ -154,3 +154,16 @@ def test_a_list_saved_in_windows_western_encoding_is_read(author_client):
     data = {"file": (io.BytesIO(text), "list.csv"), "consented": "y"}
     assert author_client.post("/admin/subscribers/import", data=data).status_code == 303
     assert addresses() == ["jose@example.org"]
+
+
+def test_importing_a_list_twice_asks_each_address_once(author_client, inbox):
+    upload(author_client, "a@example.org\nb@example.org\n", False)
+    upload(author_client, "a@example.org\nb@example.org\nc@example.org\n", False)
+    page = page_text(author_client.get("/admin/subscribers"))
+    assert "Sent a confirmation mail to 1 address; 2 addresses not asked again" in page
+    sending.send_due()
+    assert sorted(m["To"] for m in inbox.parsed()) == [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+    ]
