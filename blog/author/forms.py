@@ -273,7 +273,9 @@ class SettingsForm(FlaskForm):
     short_bio = StringField("One-line bio", validators=[Optional(), Length(max=200)])
     title_with_logo = BooleanField("Show the site title beside the logo")
     menu = FieldList(FormField(MenuItemForm), max_entries=200)
-    mail_sender_name = StringField("Sender name", validators=[Optional(), Length(max=120)])
+    mail_sender_name = StringField(
+        "Sender name", filters=[one_line], validators=[Optional(), Length(max=120)]
+    )
     mail_sender_address = email_field("Sender address")
     mail_full_text = RadioField(
         "New-post mail carries",

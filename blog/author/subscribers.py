@@ -63,6 +63,17 @@ def export_subscribers():
     return send_file(spool, "text/csv", as_attachment=True, download_name=name)
 
 
+def decoded(raw: bytes) -> str:
+    """A CSV's text: UTF-8, else Windows' Western encoding (what Excel saves on many
+    machines; an address is ASCII either way, only names differ)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
 @bp.post("/subscribers/import")
 @sized_for("upload")
 def import_subscribers():
@@ -70,16 +81,11 @@ def import_subscribers():
     if not form.validate_on_submit():
         return render_subscribers(form, 400)
     raw = form.file.data.read(IMPORT_MAX_BYTES + 1)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = None
-    if text is None or "\x00" in text or len(raw) > IMPORT_MAX_BYTES:
-        form.file.errors = [
-            NOT_TEXT if text is None or "\x00" in text else "That file is over 5 MB."
-        ]
+    text = decoded(raw)
+    if "\x00" in text or len(raw) > IMPORT_MAX_BYTES:
+        form.file.errors = [NOT_TEXT if "\x00" in text else "That file is over 5 MB."]
         return render_subscribers(form, 400)
-    addresses, invalid = subscriptions.addresses_in(text)
+    addresses, invalid, cut_short = subscriptions.addresses_in(text)
     if not addresses:
         form.file.errors = ["No email addresses were found in that file."]
         return render_subscribers(form, 400)
@@ -90,12 +96,22 @@ def import_subscribers():
         parts.append(f"subscribed {plural(result.added, 'address', 'addresses')}")
     if result.asked:
         parts.append(f"sent a confirmation mail to {plural(result.asked, 'address', 'addresses')}")
+    if result.not_asked:
+        parts.append(
+            f"{plural(result.not_asked, 'address', 'addresses')} not asked again "
+            "(asked in the last day, or paused on the Mail page)"
+        )
     if result.already:
         parts.append(f"{plural(result.already, 'address', 'addresses')} already subscribed")
     if invalid:
         shown = ", ".join(invalid[:5]) + (" …" if len(invalid) > 5 else "")
         parts.append(
             f"skipped {plural(len(invalid), 'entry', 'entries')} that aren't addresses ({shown})"
+        )
+    if cut_short:
+        parts.append(
+            f"stopped after the first {subscriptions.MAX_IMPORT_ROWS:,} rows: "
+            "import the rest as another file"
         )
     summary = "; ".join(parts)
     flash(summary[0].upper() + summary[1:] + ".", "success")

@@ -9,7 +9,7 @@ No tracking: no pixel, no rewritten link, no per-reader query string.
 
 import re
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, formatdate
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -45,7 +45,8 @@ def sender() -> str:
     if not address:
         author = site_author()
         address = author.email if author is not None and author.email else ""
-    return formataddr((settings.mail_sender_name or settings.site_title, address))
+    name = " ".join((settings.mail_sender_name or settings.site_title).split())  # one line
+    return formataddr((name, address))
 
 
 def envelope_sender() -> str:
@@ -66,6 +67,7 @@ def new_message(mail: OutboxMail, subject: str) -> EmailMessage:
     message["From"] = sender()
     message["To"] = mail.address
     message["Message-ID"] = message_id(mail)
+    message["Date"] = formatdate(usegmt=True)  # required (RFC 5322); spam filters check it
     return message
 
 

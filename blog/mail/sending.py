@@ -235,6 +235,12 @@ def send_one(mail: OutboxMail, connection: Connection, report: Report) -> None:
         finish(mail_id, MailStatus.SKIPPED, str(skip))
         report.skipped += 1
         return
+    except Exception as error:  # noqa: BLE001 (one mail that can't be made stops no other)
+        db.session.rollback()
+        current_app.logger.exception("Mail %s to %s could not be made", mail_id, address)
+        finish(mail_id, MailStatus.FAILED, f"It could not be made into a message: {error}")
+        report.failed += 1
+        return
     db.session.commit()  # end the read before the network
     try:
         connection.send(message, address)

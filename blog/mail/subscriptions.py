@@ -48,22 +48,26 @@ def is_subscribed(address: str) -> bool:
     return db.session.scalar(select(Subscriber.id).where(Subscriber.email == address)) is not None
 
 
+def not_to_ask(addresses: list[str]) -> set[str]:
+    """Those of the addresses no confirmation mail may go to: paused ones, and those that
+    had one in the last day."""
+    paused = select(MailFailure.address).where(
+        MailFailure.address.in_(addresses), MailFailure.paused.is_(True)
+    )
+    recent = select(OutboxMail.address).where(
+        OutboxMail.kind == MailKind.CONFIRM,
+        OutboxMail.address.in_(addresses),
+        OutboxMail.created_at > utcnow() - CONFIRM_SPACING,
+    )
+    return set(db.session.scalars(paused)) | set(db.session.scalars(recent))
+
+
 def request_subscription(address: str, post_id: int | None = None) -> bool:
     """The subscribe form: queue a confirmation mail, unless the address is subscribed,
     paused, or had one in the last day. True when a mail was queued (never shown to the
     reader: the page says the same either way)."""
     address = normalise(address)
-    if is_subscribed(address):
-        return False
-    paused = select(MailFailure.address).where(
-        MailFailure.address == address, MailFailure.paused.is_(True)
-    )
-    recent = select(OutboxMail.id).where(
-        OutboxMail.kind == MailKind.CONFIRM,
-        OutboxMail.address == address,
-        OutboxMail.created_at > utcnow() - CONFIRM_SPACING,
-    )
-    if db.session.scalar(paused) or db.session.scalar(recent.limit(1)):
+    if is_subscribed(address) or not_to_ask([address]):
         return False
     if post_id is not None and db.session.get(Post, post_id) is None:
         post_id = None
@@ -180,6 +184,17 @@ def remove(subscriber_id: int) -> Subscriber | None:
 
 EXPORT_BATCH = 500
 CSV_HEADER = ("email", "confirmed_at", "source")
+# A cell a spreadsheet would run as a formula starts with one of these; "=cmd|x@y.org" is
+# a valid address, so the export puts a quote before such an address (the import drops it).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def from_spreadsheet(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 def export_rows() -> Iterable[str]:
@@ -198,7 +213,7 @@ def export_rows() -> Iterable[str]:
         for subscriber in batch:
             writer.writerow(
                 [
-                    subscriber.email,
+                    spreadsheet_safe(subscriber.email),
                     subscriber.confirmed_at.isoformat(timespec="seconds"),
                     subscriber.source,
                 ]
@@ -216,6 +231,7 @@ class ImportResult:
     added: int = 0
     asked: int = 0
     already: int = 0
+    not_asked: int = 0  # asked in the last day, or paused: no second mail
     invalid: list[str] | None = None
 
 
@@ -223,16 +239,17 @@ MAX_IMPORT_ROWS = 50_000
 EMAIL_HEADINGS = ("email", "e-mail", "email address")
 
 
-def addresses_in(text: str) -> tuple[list[str], list[str]]:
+def addresses_in(text: str) -> tuple[list[str], list[str], bool]:
     """The addresses in a CSV (the first cell of each row that holds an @, or any cell
-    named "email"), normalised and without repeats; and the cells that are not valid."""
+    named "email"), normalised and without repeats; the cells that are not valid; and
+    whether the file had more than MAX_IMPORT_ROWS rows (the rest are left out)."""
     found, invalid, seen = [], [], set()
     rows = csv.reader(io.StringIO(text))
     column = None
     for number, row in enumerate(rows):
         if number >= MAX_IMPORT_ROWS:
-            break
-        cells = [cell.strip() for cell in row]
+            return found, invalid, True
+        cells = [from_spreadsheet(cell.strip()) for cell in row]
         names = [cell.lower() for cell in cells]
         if column is None and number == 0 and any(name in EMAIL_HEADINGS for name in names):
             column = next(i for i, name in enumerate(names) if name in EMAIL_HEADINGS)
@@ -250,29 +267,33 @@ def addresses_in(text: str) -> tuple[list[str], list[str]]:
             if address not in seen:
                 seen.add(address)
                 found.append(address)
-    return found, invalid
+    return found, invalid, False
 
 
 def import_addresses(addresses: list[str], consented: bool) -> ImportResult:
     """Add addresses the author has. With ``consented`` they are subscribed at once;
-    otherwise each new one gets the confirmation mail and is subscribed only if its owner
-    confirms."""
+    otherwise each new one gets the confirmation mail (at most one a day, none to a paused
+    address) and is subscribed only if its owner confirms."""
     result = ImportResult(invalid=[])
-    existing = set()
+    existing, not_asked = set(), set()
     for start in range(0, len(addresses), EXPORT_BATCH):
         chunk = addresses[start : start + EXPORT_BATCH]
         existing.update(
             db.session.scalars(select(Subscriber.email).where(Subscriber.email.in_(chunk)))
         )
+        if not consented:
+            not_asked.update(not_to_ask(chunk))
     for address in addresses:
         if address in existing:
             result.already += 1
         elif consented:
             db.session.add(Subscriber(email=address, source=SubscriberSource.IMPORT))
             result.added += 1
-        else:
+        elif address not in not_asked:
             outbox.enqueue(MailKind.CONFIRM, address, detail=f"{SubscriberSource.IMPORT}:")
             result.asked += 1
+        else:
+            result.not_asked += 1
     return result
 
 

@@ -5,14 +5,14 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from blog.extensions import db
-from blog.mail import sending
+from blog.mail import sending, subscriptions
 from blog.models import MailKind, Settings, Subscriber
 from tests.author.test_settings import settings_form
 from tests.conftest import page_text
-from tests.mail.helpers import add_subscribers, mail_count
+from tests.mail.helpers import add_subscribers, mail_count, subscribe
 
 
 def addresses() -> list[str]:
@@ -111,3 +111,59 @@ def test_mail_settings_are_saved(author_client, author):
     assert settings.mail_full_text is False
     page = author_client.get("/admin/settings").text
     assert 'id="mail_full_text-1" name="mail_full_text" type="radio" value=""' in page
+
+
+def test_export_neutralises_addresses_a_spreadsheet_would_run(author_client):
+    hostile = ["=cmd|calc!a0@example.org", "+1@example.org", "-2@example.org"]
+    for address in hostile:
+        db.session.add(Subscriber(email=address, source="home"))
+    db.session.commit()
+    text = author_client.get("/admin/subscribers.csv").get_data(as_text=True)
+    cells = [row[0] for row in csv.reader(io.StringIO(text))][1:]
+    assert cells == ["'" + address for address in hostile]
+    db.session.execute(delete(Subscriber))
+    db.session.commit()
+    assert upload(author_client, text, consented=True).status_code == 303
+    assert addresses() == sorted(hostile)
+
+
+def test_an_import_over_the_row_limit_says_what_was_left_out(author_client, monkeypatch):
+    monkeypatch.setattr(subscriptions, "MAX_IMPORT_ROWS", 2)
+    upload(author_client, "a@example.org\nb@example.org\nc@example.org\n", consented=True)
+    page = page_text(author_client.get("/admin/subscribers"))
+    assert "stopped after the first 2 rows: import the rest as another file" in page
+    assert addresses() == ["a@example.org", "b@example.org"]
+
+
+def test_a_sender_name_cannot_add_a_header(author_client, inbox):
+    name = "Dr. Ada\r\nBcc: someone@example.net"
+    form = settings_form(mail_sender_name=name, mail_sender_address="news@example.org")
+    assert author_client.post("/admin/settings", data=form).status_code == 303
+    assert Settings.current().mail_sender_name == "Dr. Ada Bcc: someone@example.net"
+    Settings.current().mail_sender_name = name  # stored before the form cleaned names
+    db.session.commit()
+    subscribe(author_client, "reader@example.org")
+    sending.send_due()
+    [message] = inbox.parsed()
+    assert message["Bcc"] is None and "\n" not in message["From"]
+    assert message["From"].startswith('"Dr. Ada Bcc: someone@example.net"')
+
+
+def test_a_list_saved_in_windows_western_encoding_is_read(author_client):
+    text = "Name,Email\nJosé Núñez,jose@example.org\n".encode("cp1252")
+    data = {"file": (io.BytesIO(text), "list.csv"), "consented": "y"}
+    assert author_client.post("/admin/subscribers/import", data=data).status_code == 303
+    assert addresses() == ["jose@example.org"]
+
+
+def test_importing_a_list_twice_asks_each_address_once(author_client, inbox):
+    upload(author_client, "a@example.org\nb@example.org\n", False)
+    upload(author_client, "a@example.org\nb@example.org\nc@example.org\n", False)
+    page = page_text(author_client.get("/admin/subscribers"))
+    assert "Sent a confirmation mail to 1 address; 2 addresses not asked again" in page
+    sending.send_due()
+    assert sorted(m["To"] for m in inbox.parsed()) == [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+    ]

@@ -3,6 +3,8 @@ HTML, absolute image addresses, links as the post has them (no tracking), the di
 the unsubscribe link and headers; the HTML part passes the sanitiser checks."""
 
 import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy import select
 
@@ -90,6 +92,8 @@ def test_the_headers(make_post, inbox):
     assert message["List-Unsubscribe"].startswith(f"<{SITE}/unsubscribe/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Message-ID"].endswith("@blog.example.org>")
+    sent_at = parsedate_to_datetime(message["Date"])  # RFC 5322 requires it; filters check
+    assert sent_at.utcoffset() is not None and abs(datetime.now(UTC) - sent_at) < timedelta(1)
 
 
 def test_the_excerpt_setting(make_post, inbox):

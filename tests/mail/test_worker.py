@@ -161,6 +161,23 @@ def test_refusals_pause_the_address_and_the_author_sees_why(app, inbox, make_pos
     assert db.session.get(MailFailure, "reader0@example.org") is None
 
 
+def test_a_mail_that_cannot_be_made_fails_alone(app, inbox, make_post, monkeypatch):
+    queue_post(make_post, 3)
+    build = sending.build
+
+    def broken_for_reader1(mail):
+        if mail.address == "reader1@example.org":
+            raise ValueError("Header values may not contain linefeed or carriage return")
+        return build(mail)
+
+    monkeypatch.setattr(sending, "build", broken_for_reader1)
+    report = sending.send_due()
+    assert (report.sent, report.failed) == (2, 1)
+    assert sorted(m["To"] for m in inbox.parsed()) == ["reader0@example.org", "reader2@example.org"]
+    [failed] = db.session.scalars(select(OutboxMail).where(OutboxMail.status == "failed")).all()
+    assert failed.address == "reader1@example.org" and "could not be made" in failed.error
+
+
 def test_a_server_that_is_down_ends_the_run_without_using_every_attempt(app, make_post):
     queue_post(make_post, 5)  # no inbox: nothing listens on the port
     report = sending.send_due()

@@ -83,3 +83,18 @@ def test_the_post_page_loads_no_rule_of_the_other_pages():
         & {"card", "card__title", "search-result", "archive", "auth-card", "error-page"}
         == set()
     )
+
+
+@pytest.mark.parametrize(
+    "sheet", sorted((BLOG / "static" / "css").glob("*.css")), ids=lambda p: p.name
+)
+def test_every_block_in_a_stylesheet_is_closed(sheet):
+    """A rule left open swallows every rule after it (a browser reads them as nested in
+    it): each "{" has its "}" before the file ends, and none closes what isn't open."""
+    text = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.DOTALL)
+    text = re.sub(r"\"[^\"\n]*\"|'[^'\n]*'", '""', text)
+    depth = 0
+    for character in text:
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        assert depth >= 0, f"{sheet.name} closes a block that isn't open"
+    assert depth == 0, f"{sheet.name} leaves a block open"
