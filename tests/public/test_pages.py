@@ -154,6 +154,20 @@ def test_about_page(client, runner):
     assert "Dr. Maya Okafor" in page and "MD, Internal Medicine" in page
 
 
+def test_about_with_only_a_biography_does_not_say_nothing_was_written(client, author):
+    author.bio_html = "<p>A family physician in Leeds.</p>"
+    db.session.commit()
+    page = client.get("/about").get_data(as_text=True)
+    assert "A family physician in Leeds." in page
+    assert "hasn't written an about page" not in page
+
+
+def test_about_with_neither_says_so(client, author):
+    assert "The author hasn't written an about page yet." in client.get("/about").get_data(
+        as_text=True
+    )
+
+
 def test_500_page_in_site_design(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
