@@ -24,6 +24,7 @@ import markdown
 from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter, build_url_re
 from markdown.extensions import Extension
+from markdown.extensions.toc import slugify as toc_slugify
 from markdown.treeprocessors import Treeprocessor
 
 WORDS_PER_MINUTE = 230
@@ -50,6 +51,25 @@ _CLASS_RE = re.compile(
     r"heading-anchor|table-wrap|align-(?:left|center|right))$"
 )
 _ID_RE = re.compile(r"^[\w:.-]{1,100}$")
+# The ids of the reader's pages around the text (templates/public: the post, its like and
+# comment forms, a page, About): a heading or element of the text never takes one, which
+# would break the contents' links, the forms' labels and the page's landmarks.
+PAGE_IDS = frozenset(
+    {
+        "main", "site-search-q", "post-title", "page-title", "about-title", "like",
+        "comments", "comments-heading", "comment-form", "comment-form-heading",
+        "related-heading", "name", "email", "website", "body", "body-hint", "email-hint",
+        "parent_id", "started", "kept-comment", "subscribe-heading", "subscribe-email-error",
+        "featured-heading", "latest-heading", "search-page-q", "csrf_token",
+    }
+)  # fmt: skip
+_COMMENT_ID_RE = re.compile(r"^comment-\d+$")  # each comment's own anchor
+
+
+def page_has_id(value: str) -> bool:
+    return value in PAGE_IDS or bool(_COMMENT_ID_RE.match(value))
+
+
 _SRCSET_RE = re.compile(r"^/media/[\w.-]+ \d{1,5}w(, /media/[\w.-]+ \d{1,5}w)*$")
 _SIZES_RE = re.compile(r"^[\w\s(),:.%-]{1,200}$")
 _DIMENSION_RE = re.compile(r"^\d{1,5}$")
@@ -60,8 +80,10 @@ def _author_attribute(tag: str, name: str, value: str) -> bool:
     if name == "class":
         return all(_CLASS_RE.match(part) for part in value.split())
     if name == "id":
-        return tag in {"h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div"} and bool(
-            _ID_RE.match(value)
+        return (
+            tag in {"h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div"}
+            and bool(_ID_RE.match(value))
+            and not page_has_id(value)
         )
     if name in {"title", "alt"}:
         return True
@@ -283,6 +305,12 @@ class HeadingAnchorExtension(Extension):
         md.treeprocessors.register(HeadingAnchorTreeprocessor(md), "rounds_heading_anchors", 4)
 
 
+def heading_id(text: str, separator: str) -> str:
+    """A heading's id, as Markdown makes it, unless the page around the text has it."""
+    made = toc_slugify(text, separator)
+    return f"{made}{separator}section" if page_has_id(made) else made
+
+
 def _post_markdown(lookup: MediaLookup | None) -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[
@@ -299,7 +327,7 @@ def _post_markdown(lookup: MediaLookup | None) -> markdown.Markdown:
         extension_configs={
             "tables": {"use_align_attribute": True},
             "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
-            "toc": {"toc_depth": "2-3"},
+            "toc": {"toc_depth": "2-3", "slugify": heading_id},
         },
         output_format="html",
     )

@@ -17,7 +17,7 @@ from blog.content import RenderedPost
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Page, PageStatus, Settings
-from blog.posts.writing import render_text, slug_for
+from blog.posts.writing import has_address, render_text, slug_for
 
 # The site's own links, in the order the Settings page offers them.
 BUILT_IN = {
@@ -70,6 +70,11 @@ def clean_slug(title: str, wanted: str, page_id: int | None) -> str:
     A typed slug that another page or the site already uses is refused; a slug made from
     the title gets -2, -3... instead."""
     typed = bool(wanted.strip())
+    if typed and not has_address(wanted):
+        raise PageRefused(
+            f"“{wanted.strip()}” has no letters or digits to make an address from. "
+            "Type another, or leave it empty to use the title."
+        )
     base = slug_for(wanted if typed else title)
     if base in reserved_slugs():
         if typed:

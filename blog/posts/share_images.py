@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import textwrap
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -23,13 +22,15 @@ from blog.models import Post, Settings
 from blog.posts.images import NAME_LENGTH, file_name, write_media_file
 
 WIDTH, HEIGHT = 1200, 630
-VERSION = "1"  # part of the name: a new drawing gives every picture a new URL
+VERSION = "2"  # part of the name: a new drawing gives every picture a new URL
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 BACKGROUND = (15, 94, 99)  # the theme's accent (site.css --accent)
 BAND = (10, 71, 75)
 TEXT = (255, 255, 255)
 SOFT = (206, 232, 230)
 MARGIN = 80
+LINE_WIDTH = WIDTH - 2 * MARGIN
+TITLE_DRAWN = 400  # characters: more than four lines of the smallest size hold
 
 
 def drawn_text(post: Post, settings: Settings) -> tuple[str, str, str]:
@@ -57,18 +58,59 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.I
 
 
 def _title_lines(draw: ImageDraw.ImageDraw, title: str):
-    """The title wrapped to the picture's width, as large as four lines allow."""
+    """The title wrapped to the picture's width, as large as four lines allow; cut with
+    "…" when even the smallest size needs more."""
+    title = title[:TITLE_DRAWN]  # four lines hold far less; more is never measured
     for size in (76, 68, 60, 52, 46):
         font = _font(size, bold=True)
-        per_line = max(8, int((WIDTH - 2 * MARGIN) / (size * 0.58)))
-        lines = textwrap.wrap(title, per_line) or [""]
-        if len(lines) <= 4 and all(
-            draw.textlength(line, font=font) <= WIDTH - 2 * MARGIN for line in lines
-        ):
+        lines = _wrapped(draw, title, font, LINE_WIDTH, most=5)
+        if len(lines) <= 4:
             return font, size, lines
-    lines = textwrap.wrap(title, per_line)[:4]
-    lines[-1] = lines[-1].rstrip(".,;: ") + "…"
-    return font, size, lines
+    lines[3] = _fitted(draw, f"{lines[3]} {lines[4]}", font, LINE_WIDTH)
+    return font, size, lines[:4]
+
+
+def _wrapped(draw: ImageDraw.ImageDraw, text: str, font, width: int, most: int) -> list[str]:
+    """``text`` in lines no wider than ``width`` as measured in ``font`` (a word wider
+    than a line is split), at most ``most`` of them."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        joined = f"{line} {word}" if line else word
+        if draw.textlength(joined, font=font) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        while len(lines) < most and draw.textlength(line, font=font) > width:
+            cut = _longest_fit(draw, line, font, width)
+            lines.append(line[:cut])
+            line = line[cut:]
+        if len(lines) >= most:
+            return lines[:most]
+    return (lines + [line])[:most] if line or not lines else lines
+
+
+def _longest_fit(draw: ImageDraw.ImageDraw, text: str, font, width: float) -> int:
+    """How many of ``text``'s first characters fit in ``width`` (at least one)."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if draw.textlength(text[:middle], font=font) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _fitted(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
+    """``text`` on one line, cut with "…" where it would be wider than ``width``."""
+    text = text[:TITLE_DRAWN]
+    if draw.textlength(text, font=font) <= width:
+        return text
+    cut = _longest_fit(draw, text, font, width - draw.textlength("…", font=font))
+    return text[:cut].rstrip(".,;: ") + "…"
 
 
 def draw(post: Post, settings: Settings) -> bytes:
@@ -77,12 +119,16 @@ def draw(post: Post, settings: Settings) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     pen = ImageDraw.Draw(image)
     pen.rectangle((0, HEIGHT - 150, WIDTH, HEIGHT), fill=BAND)
-    pen.text((MARGIN, 70), site_title.upper(), font=_font(30, bold=True), fill=SOFT)
+    small = _font(30, bold=True)
+    pen.text(
+        (MARGIN, 70), _fitted(pen, site_title.upper(), small, LINE_WIDTH), font=small, fill=SOFT
+    )
     font, size, lines = _title_lines(pen, title)
     top = 140 + (4 - len(lines)) * size * 0.6 * 0.5
     for number, line in enumerate(lines):
         pen.text((MARGIN, top + number * size * 1.18), line, font=font, fill=TEXT)
-    pen.text((MARGIN, HEIGHT - 100), byline, font=_font(36, bold=True), fill=TEXT)
+    font = _font(36, bold=True)
+    pen.text((MARGIN, HEIGHT - 100), _fitted(pen, byline, font, LINE_WIDTH), font=font, fill=TEXT)
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()

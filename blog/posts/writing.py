@@ -50,6 +50,12 @@ def slug_for(text: str) -> str:
     return slugify(text, max_length=SLUG_MAX, word_boundary=True) or "post"
 
 
+def has_address(text: str) -> bool:
+    """Whether ``text`` has anything a slug can be made of (``slug_for`` falls back
+    to "post" for text such as ".." or "—")."""
+    return bool(slugify(text, max_length=SLUG_MAX, word_boundary=True))
+
+
 def unique_slug(wanted: str, post_id: int | None = None) -> str:
     """``wanted`` made URL-safe, with -2, -3... added if another post or redirect has it."""
     base = slug_for(wanted)

@@ -80,6 +80,28 @@ def test_a_slug_that_clashes_with_the_sites_own_addresses_is_refused(author_clie
     assert only_page() is None
 
 
+@pytest.mark.parametrize("slug", ["..", "...", "%%", "—"])
+def test_a_typed_slug_with_nothing_to_make_an_address_from_is_refused_as_typed(author_client, slug):
+    response = new_page(author_client, slug=slug, body="Kept text")
+    assert response.status_code == 400
+    text = page_text(response)
+    assert f"“{slug}” has no letters or digits to make an address from." in text
+    assert "“post”" not in text and "Kept text</textarea>" in text
+    assert only_page() is None
+
+
+def test_a_pages_title_gets_typographic_quotes_as_its_text_does(author_client, client):
+    new_page(author_client, title='Who we\'re for -- "new" patients...', slug="who", in_menu="y")
+    text = page_text(client.get("/page/who"))
+    curly = "Who we’re for – “new” patients…"
+    assert f"<title>{curly} · " in text
+    assert f"{curly}</h1>" in text
+    assert f'<meta property="og:title" content="{curly}">' in text
+    assert f'<meta name="twitter:title" content="{curly}">' in text
+    assert f'aria-current="page">{curly}</a>' in text
+    assert "we&#39;re" not in text and "&#34;new" not in text
+
+
 def test_a_slug_another_page_has_is_refused_and_a_title_gets_a_number(author_client):
     new_page(author_client)
     response = new_page(author_client, slug="contact")

@@ -45,6 +45,19 @@ def upload_picture(page, kind: str, path: str) -> None:
     page.wait_for_url("**/admin/settings#pictures")
 
 
+def save_settings(page, base: str, field: str, value: str) -> None:
+    page.fill(field, value)
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_url(base + "/admin/settings")
+
+
+def publish_in_menu(page) -> None:
+    """On the page editor: published, in the menu, saved."""
+    page.get_by_label("Published").check()
+    page.get_by_label("Show in the menu").check()
+    page.get_by_role("button", name="Save page").click()
+
+
 def loaded_image(locator) -> bool:
     return locator.evaluate("img => img.complete && img.naturalWidth > 0")
 
@@ -63,18 +76,14 @@ def test_headshot_author_box_and_a_page_in_the_menu(
     page.goto(base + "/admin/settings")
     upload_picture(page, "headshot", picture_file(tmp_path, "me.jpg", (900, 900)))
     assert page.get_by_text("Your photo saved.").is_visible()
-    page.fill("#short_bio", "Cardiologist in Leeds, writing for patients.")
-    page.get_by_role("button", name="Save settings").click()
-    page.wait_for_url(base + "/admin/settings")
+    save_settings(page, base, "#short_bio", "Cardiologist in Leeds, writing for patients.")
 
     page.goto(base + "/admin/pages/new")
     page.fill("#title", "Clinic hours")
     page.fill("#body", "## Hours\n\nMonday to Friday, 8 to 6.")
     page.get_by_role("button", name="Preview").click()
     assert page.locator(".page-preview__body h2").inner_text().startswith("Hours")
-    page.get_by_label("Published").check()
-    page.get_by_label("Show in the menu").check()
-    page.get_by_role("button", name="Save page").click()
+    publish_in_menu(page)
     assert page.get_by_text("“Clinic hours” saved.").is_visible()
     add_post(live_app)
 
@@ -134,3 +143,25 @@ def test_opening_the_feed_shows_a_page_with_its_address(page, live_server, post_
     # The site's stylesheet applies (allowed by the CSP): not the browser's serif default.
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "serif" != font.split(",")[0].strip().lower() and "Times" not in font
+
+
+def test_at_desktop_width_a_logo_a_long_title_and_a_page_keep_the_header_on_one_row(
+    signed_in_page, live_server, reader, tmp_path
+):
+    page, base = signed_in_page, live_server.url
+    page.goto(base + "/admin/settings")
+    upload_picture(page, "logo", picture_file(tmp_path, "logo.png", (300, 80)))
+    save_settings(page, base, "#site_title", "Family Practice Notes")
+    page.goto(base + "/admin/pages/new")
+    page.fill("#title", "Clinic hours")
+    page.fill("#body", "Monday to Friday, 8 to 6.")
+    publish_in_menu(page)
+
+    reader.set_viewport_size({"width": 1280, "height": 800})
+    reader.goto(base + "/")
+    title = reader.locator(".site-title").bounding_box()
+    nav = reader.get_by_role("navigation", name="Main").bounding_box()
+    search = reader.get_by_role("search").bounding_box()
+    assert search["y"] < title["y"] + title["height"]  # beside the title, not under it
+    assert search["x"] >= nav["x"] + nav["width"]
+    assert reader.get_by_role("searchbox").bounding_box()["width"] >= 96

@@ -154,6 +154,33 @@ def test_about_page(client, runner):
     assert "Dr. Maya Okafor" in page and "MD, Internal Medicine" in page
 
 
+def test_about_with_only_a_biography_does_not_say_nothing_was_written(client, author):
+    author.bio_html = "<p>A family physician in Leeds.</p>"
+    db.session.commit()
+    page = client.get("/about").get_data(as_text=True)
+    assert "A family physician in Leeds." in page
+    assert "hasn't written an about page" not in page
+
+
+def test_about_with_neither_says_so(client, author):
+    assert "The author hasn't written an about page yet." in client.get("/about").get_data(
+        as_text=True
+    )
+
+
+def test_headings_and_ids_in_the_text_never_repeat_an_id_of_the_page(client, make_post):
+    body = (
+        "## Comments\n\nSay hello.\n\n## Email\n\nWrite to us.\n\n## Like\n\n## Post title\n\n"
+        '<div id="comment-form">Mine</div>\n\n## Comments\n\nAgain.\n\n## Comment 1\n\nAnchored.'
+    )
+    make_post("Contacting us", body=body, slug="contacting-us")
+    page = client.get("/post/contacting-us").get_data(as_text=True)
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    assert 'href="#comments-section"' in page  # the contents still lead to the heading
+    assert 'id="comment-1"' not in page and 'id="comment-1-section"' in page
+
+
 def test_500_page_in_site_design(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
