@@ -27,7 +27,7 @@ from werkzeug.security import generate_password_hash
 
 from blog import create_app
 from blog.extensions import db
-from blog.models import Author, Page, PageStatus, Post, Settings
+from blog.models import Author, ImportRun, Page, PageStatus, Post, Reviewer, Revision, Settings
 from blog.posts import pages
 from tests.conftest import base_config
 from tests.e2e.conftest import LiveServer, sign_in_page
@@ -60,10 +60,13 @@ ADMIN_PAGES = [
     "/admin/posts/new",
     "/admin/posts/{post_id}/edit",
     "/admin/posts/{post_id}/revisions",
+    "/admin/posts/{post_id}/revisions/{revision_id}",
     "/admin/trash",
+    "/admin/trash/empty",
     "/admin/settings",
     "/admin/media/library",
     "/admin/import",
+    "/admin/import/{run_id}",
     "/admin/comments",
     "/admin/comments?status=approved",
     "/admin/password",
@@ -74,6 +77,8 @@ ADMIN_PAGES = [
     "/admin/pages/{page_id}/edit",
     "/admin/pages/{page_id}/delete",
     "/admin/reviewers",
+    "/admin/reviewers/{reviewer_id}",
+    "/admin/reviewers/{reviewer_id}/delete",
     "/admin/subscribers",
     "/admin/mail",
     f"/post/{SAMPLE_SLUG}",  # the author's own view: her forms carry CSRF tokens
@@ -144,7 +149,19 @@ def standards_site(migrated_template, tmp_path_factory):
         pages.save_page(page, page.title, page.slug, "## Hours\n\nMonday to Friday.", "published")
         db.session.flush()
         pages.show_in_menu(page, Settings.current(), True)
-        values = {"post_id": post.id, "year": post.published_at.year, "page_id": page.id}
+        revision = Revision(post_id=post.id, title=post.title, body_md="An older text.")
+        run = ImportRun(label="export.xml", status="done", summary="Imported 1 post.")
+        reviewer = Reviewer(name="Dr. Sam Lee", credentials="MD, FACP")
+        db.session.add_all([revision, run, reviewer])
+        db.session.flush()
+        values = {
+            "post_id": post.id,
+            "year": post.published_at.year,
+            "page_id": page.id,
+            "revision_id": revision.id,
+            "run_id": run.id,
+            "reviewer_id": reviewer.id,
+        }
         db.session.commit()
         db.session.remove()
     with LiveServer(app) as server:
