@@ -21,6 +21,7 @@ import subprocess
 from pathlib import Path
 
 import feedparser
+import pyotp
 import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -320,3 +321,63 @@ def test_nothing_hangs_below_the_dashboards_footer(browser, standards_site):
     )
     assert page.evaluate("document.documentElement.scrollHeight") <= round(bottom) + 1
     page.close()
+
+
+@pytest.fixture(scope="module")
+def two_step_site(migrated_template, tmp_path_factory):
+    """The sample site whose author signs in with a code from an app."""
+    folder = tmp_path_factory.mktemp("two-step")
+    path = folder / "site.sqlite3"
+    shutil.copy(migrated_template, path)
+    app = create_app({**base_config(path, folder), "WTF_CSRF_ENABLED": True})
+    secret = pyotp.random_base32()
+    with app.app_context():
+        app.test_cli_runner().invoke(args=["demo"])
+        author = db.session.scalar(select(Author))
+        author.email = "ada@example.org"
+        author.password_hash = generate_password_hash(PASSWORD)
+        author.totp_secret = secret
+        db.session.commit()
+        db.session.remove()
+    with LiveServer(app) as server:
+        yield server, secret
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_two_step_pages_have_no_axe_violation(browser, two_step_site):
+    """The code step of signing in, and the pages to renew the recovery codes and turn
+    two-step sign-in off, at both widths and in both schemes."""
+    server, secret = two_step_site
+    signed_in = None
+    found: dict[str, list[str]] = {}
+    for width, height in VIEWPORTS:
+        for scheme in SCHEMES:
+            context = browser.new_context(
+                color_scheme=scheme, viewport={"width": width, "height": height}
+            )
+            page = context.new_page()
+            page.goto(server.url + "/login")
+            page.fill("#email", "ada@example.org")
+            page.fill("#password", PASSWORD)
+            page.locator("main").get_by_role("button", name="Sign in").click()
+            page.wait_for_url(server.url + "/login/code")
+            found[f"/login/code {width}px {scheme}"] = page_problems(page)
+            if signed_in is None:  # a code is taken once: sign in once, share the session
+                page.fill("#code", pyotp.TOTP(secret).now())
+                page.locator("main").get_by_role("button", name="Sign in").click()
+                page.wait_for_url(server.url + "/admin/")
+                signed_in = context.storage_state()
+            context.close()
+            context = browser.new_context(
+                color_scheme=scheme,
+                viewport={"width": width, "height": height},
+                storage_state=signed_in,
+            )
+            page = context.new_page()
+            for path in ("/admin/account/two-step/new-codes", "/admin/account/two-step/off"):
+                response = page.goto(server.url + path)
+                assert response is not None and response.status == 200, path
+                found[f"{path} {width}px {scheme}"] = page_problems(page)
+            context.close()
+    assert {where: problems for where, problems in found.items() if problems} == {}
