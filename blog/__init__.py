@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         from blog.accounts.authors import announce_setup_token
 
         announce_setup_token(app)
+    install_front_door(app)
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -183,6 +184,14 @@ def register_security_headers(app: Flask) -> None:
         elif "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-cache, private"
         return response
+
+
+def install_front_door(app: Flask) -> None:
+    """Stored pages served from memory before Flask (blog.public.front_door)."""
+    from blog.public import front_door
+
+    with app.app_context():
+        front_door.install(app, db.engine)
 
 
 def register_template_helpers(app: Flask) -> None:

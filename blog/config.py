@@ -137,6 +137,10 @@ STORED_PAGES_MAX = 2000
 # to this long for it (then render it themselves): an expired page is made once, not once
 # for each reader asking at that moment.
 STORED_PAGE_WAIT_SECONDS = 5
+# Each worker also keeps the stored pages it serves most in memory, up to this many bytes,
+# and serves them to readers without the site's cookies before the request reaches Flask
+# (blog.public.front_door), after one read of the generation. 0 turns that off.
+FRONT_DOOR_BYTES = 8 * 1024 * 1024
 
 # Views are counted in memory and written by each worker at most this often (seconds),
 # in one transaction; a crash loses at most this long of counts, a clean stop none.

@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import Flask
-from sqlalchemy import and_, delete, event, inspect, select
+from sqlalchemy import Engine, and_, delete, event, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -49,15 +49,18 @@ PLAIN = (str, int, float, bool, type(None))
 BUMPED = "rounds.page_generation_raised"
 EXTENSION = "rounds.page_store"
 COMPRESSION = 6
+GENERATION_SQL = "SELECT value FROM page_generation WHERE id = 1"
 
 
 @dataclass(frozen=True)
 class Page:
-    """A stored response: its body (uncompressed), type and Last-Modified (naive UTC)."""
+    """A stored response: its body (uncompressed), type and Last-Modified (naive UTC);
+    when found in the store, also the time it stops being served (naive UTC)."""
 
     content_type: str
     body: bytes
     last_modified: datetime | None = None
+    valid_until: datetime | None = None
 
 
 # -- Keys -------------------------------------------------------------------------------
@@ -116,6 +119,7 @@ def find(page_key: str) -> tuple[int | None, Page | None]:
                 StoredPage.content_type,
                 StoredPage.body,
                 StoredPage.last_modified,
+                StoredPage.valid_until,
             )
             .outerjoin(StoredPage, current)
             .where(PageGeneration.id == 1)
@@ -127,7 +131,28 @@ def find(page_key: str) -> tuple[int | None, Page | None]:
         return 0, None  # no generation row yet: the first change makes it
     if row.body is None:
         return row.value, None
-    return row.value, Page(row.content_type, zlib.decompress(row.body), row.last_modified)
+    body = zlib.decompress(row.body)
+    return row.value, Page(row.content_type, body, row.last_modified, row.valid_until)
+
+
+def current_generation(engine: Engine) -> int | None:
+    """The generation, read on a pooled connection of its own, outside any session and
+    application context (blog.public.front_door): None when it can't be read."""
+    try:
+        connection = engine.raw_connection()
+    except Exception:  # noqa: BLE001 - then the request takes the usual way
+        return None
+    try:
+        cursor = connection.cursor()
+        cursor.execute(GENERATION_SQL)
+        row = cursor.fetchone()
+        cursor.close()
+    except Exception:  # noqa: BLE001
+        connection.invalidate()
+        return None
+    finally:
+        connection.close()
+    return row[0] if row else 0
 
 
 def save(app: Flask, page_key: str, at: int, page: Page, valid_until: datetime) -> None:

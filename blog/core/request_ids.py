@@ -15,12 +15,16 @@ HEADER = "X-Request-Id"
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
+def choose(offered: str, behind_proxy: bool) -> str:
+    """The id for a request that came with ``offered`` (its header, or "")."""
+    return offered if behind_proxy and SAFE_ID.fullmatch(offered) else secrets.token_hex(16)
+
+
 def request_id() -> str:
     """The current request's id, made or taken once."""
     if "request_id" not in g:
         offered = request.headers.get(HEADER, "")
-        trusted = current_app.config["PROXY_COUNT"] and SAFE_ID.fullmatch(offered)
-        g.request_id = offered if trusted else secrets.token_hex(16)
+        g.request_id = choose(offered, bool(current_app.config["PROXY_COUNT"]))
     return g.request_id
 
 

@@ -27,7 +27,7 @@ from blog.core.clock import utcnow
 from blog.core.pagination import page_number
 from blog.extensions import db
 from blog.posts.publication import next_release
-from blog.public import reader
+from blog.public import front_door, reader
 
 MARKER = "<!--rounds:started:{}-->"
 MARKER_RE = re.compile(r"<!--rounds:started:(\d+)-->")
@@ -98,6 +98,7 @@ def stored(
             if found is not None:
                 g.cache_public = True
                 response = from_store(found)
+                front_door.offer(found.body, at, found.valid_until, filler(found.body))
                 if negotiated:
                     response.vary.add("Accept")
                 return finish(response, for_everyone)
@@ -193,6 +194,7 @@ def keep(response: Response, page_key: str, at: int) -> None:
     limits += [when for when in (g.get("page_changes_at"), next_release()) if when is not None]
     modified = response.last_modified.replace(tzinfo=None) if response.last_modified else None
     page = page_store.Page(response.content_type, body.encode(), modified)
+    front_door.offer(page.body, at, min(limits), filler(page.body))
     app = current_app._get_current_object()
 
     def store() -> None:
@@ -204,10 +206,18 @@ def keep(response: Response, page_key: str, at: int) -> None:
     response.call_on_close(store)
 
 
+def fill_form_tokens(body: bytes) -> bytes:
+    """The stored body with each comment form's start time made for this minute."""
+    text = MARKER_RE.sub(lambda match: spam.form_token(int(match[1])), body.decode())
+    return text.encode()
+
+
+def filler(body: bytes) -> Callable[[bytes], bytes] | None:
+    return fill_form_tokens if b"<!--rounds:started:" in body else None
+
+
 def from_store(page: page_store.Page) -> Response:
-    body = page.body.decode()
-    if "<!--rounds:started:" in body:
-        body = MARKER_RE.sub(lambda match: spam.form_token(int(match[1])), body)
+    body = fill_form_tokens(page.body) if filler(page.body) else page.body
     response = current_app.response_class(body, content_type=page.content_type)
     if page.last_modified is not None:
         response.last_modified = page.last_modified

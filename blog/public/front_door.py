@@ -1,0 +1,237 @@
+"""The front door: readers' stored pages served from each worker's memory, before Flask.
+
+A page the page store serves to every reader (blog.public.stored) is also kept here, in
+memory, with the response's headers, the generation it was stored at and the time it
+stops being valid. The next reader without any of the site's cookies who asks for the
+same address gets it straight from here after one indexed read of the generation: no
+request context, session, sign-in check, query through the ORM or decompression. A page
+kept here is never newer or older than the store's: it is served only while the
+generation is the one it was made at and its time has not run out, exactly as the store
+would; anything else (a change, a cookie, a query it hasn't seen, a HEAD, a database that
+can't be read) goes through Flask as before, which offers the page here again.
+
+The comment form's start time is signed to the minute: a page with the form is filled in
+again once a minute. Each worker keeps at most FRONT_DOOR_BYTES, the least recently
+served pages dropped first; 0 turns the front door off.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import Flask, request
+from sqlalchemy import Engine
+from werkzeug.http import (
+    generate_etag,
+    http_date,
+    is_resource_modified,
+    quote_etag,
+    remove_entity_headers,
+)
+
+from blog.core import page_store, request_ids
+
+OFFER = "rounds.front_door.offer"
+# Headers made for each response, not kept with the page.
+PER_RESPONSE = frozenset({"content-length", "etag", "x-request-id", "date", "server"})
+
+
+@dataclass
+class Offer:
+    """A page a view served to every reader: its stored body (the comment form's start
+    time as a marker, filled in by ``fill``), generation and end of validity (naive UTC)."""
+
+    template: bytes
+    generation: int
+    valid_until: datetime
+    fill: Callable[[bytes], bytes] | None = None
+
+
+def offer(template: bytes, generation: int, valid_until: datetime, fill=None) -> None:
+    """Offer the current response's page to the front door (taken only if it goes out as
+    a public 200 with no cookie)."""
+    request.environ[OFFER] = Offer(template, generation, valid_until, fill)
+
+
+@dataclass
+class Kept:
+    """A page in memory: what it was made from, and its body as filled in this minute."""
+
+    offer: Offer
+    status: str
+    headers: list[tuple[str, str]]
+    valid_until: float  # seconds since the epoch
+    last_modified: str | None
+    etag: str | None
+    dated: bool  # Flask sent a Date (conditional responses do): so does the front door
+    size: int
+    minute: int = -1
+    body: bytes = b""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class FrontDoor:
+    """WSGI middleware around the Flask app's own ``wsgi_app``."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable, engine: Engine):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.engine = engine
+        self.budget = int(app.config["FRONT_DOOR_BYTES"])
+        self.behind_proxy = bool(app.config["PROXY_COUNT"])
+        self.cookies = tuple(
+            f"{name}=".encode("latin-1")
+            for name in (
+                app.config["SESSION_COOKIE_NAME"],
+                app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+                "rounds_reader",
+            )
+        )
+        self.kept: OrderedDict[tuple, Kept] = OrderedDict()
+        self.negotiated: set[tuple] = set()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if self.budget <= 0 or environ.get("REQUEST_METHOD") != "GET" or self.personal(environ):
+            return self.wsgi_app(environ, start_response)
+        address = self.address(environ)
+        if address in self.negotiated:  # a feed: each Accept header its own page
+            address = (*address, environ.get("HTTP_ACCEPT", ""))
+        kept = self.kept.get(address)
+        if kept is not None:
+            served = self.serve(address, kept, environ, start_response)
+            if served is not None:
+                return served
+        return self.pass_through(environ, start_response)
+
+    # -- Which requests --------------------------------------------------------------
+
+    def personal(self, environ: dict) -> bool:
+        """Whether the request carries a cookie that can make the page its own (the
+        author's session, a remembered sign-in, a reader's token): Flask decides then."""
+        cookie = environ.get("HTTP_COOKIE")
+        if not cookie:
+            return False
+        raw = cookie.encode("latin-1", "replace")
+        return any(name in raw for name in self.cookies)
+
+    @staticmethod
+    def address(environ: dict) -> tuple:
+        return (
+            environ.get("wsgi.url_scheme"),
+            environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+
+    # -- Serving ---------------------------------------------------------------------
+
+    def serve(self, address: tuple, kept: Kept, environ: dict, start_response: Callable):
+        """The kept page if it is still current, else None (and it is dropped)."""
+        if time.time() >= kept.valid_until:
+            self.drop(address)
+            return None
+        generation = page_store.current_generation(self.engine)
+        if generation is None:
+            return None
+        if generation != kept.offer.generation:
+            self.drop(address)
+            return None
+        body, etag = self.filled(kept)
+        headers = [*kept.headers]
+        if etag:
+            headers.append(("ETag", etag))
+        request_id = request_ids.choose(environ.get("HTTP_X_REQUEST_ID", ""), self.behind_proxy)
+        headers.append((request_ids.HEADER, request_id))
+        if kept.dated:
+            headers.append(("Date", http_date()))
+        with self.lock:
+            if address in self.kept:
+                self.kept.move_to_end(address)
+        if not is_resource_modified(environ, etag=etag, last_modified=kept.last_modified):
+            remove_entity_headers(headers)  # in place
+            start_response("304 Not Modified", headers)
+            return []
+        headers.append(("Content-Length", str(len(body))))
+        start_response(kept.status, headers)
+        return [body]
+
+    def filled(self, kept: Kept) -> tuple[bytes, str | None]:
+        """The page's body and ETag for this minute (the form's start time filled in)."""
+        if kept.offer.fill is None:
+            return kept.offer.template, kept.etag
+        minute = int(time.time() // 60)
+        if kept.minute != minute:
+            with kept.lock:
+                if kept.minute != minute:
+                    with self.app.app_context():
+                        kept.body = kept.offer.fill(kept.offer.template)
+                    kept.etag = quote_etag(generate_etag(kept.body))
+                    kept.minute = minute
+        return kept.body, kept.etag
+
+    # -- Keeping ---------------------------------------------------------------------
+
+    def pass_through(self, environ: dict, start_response: Callable):
+        """Flask answers; a page it offers is kept if it went out public, 200, no cookie."""
+        sent: dict = {}
+
+        def noting(status, headers, exc_info=None):
+            sent["status"], sent["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, noting)
+        found = environ.get(OFFER)
+        if found is not None and sent.get("status", "").startswith("200 "):
+            self.keep(environ, found, sent["status"], sent["headers"])
+        return body
+
+    def keep(self, environ: dict, found: Offer, status: str, headers) -> None:
+        named = {name.lower(): value for name, value in headers}
+        if "set-cookie" in named or "public" not in named.get("cache-control", ""):
+            return
+        address = self.address(environ)
+        if "accept" in named.get("vary", "").lower():
+            with self.lock:
+                if len(self.negotiated) > 1000:
+                    self.negotiated.clear()
+                self.negotiated.add(address)
+            address = (*address, environ.get("HTTP_ACCEPT", ""))
+        size = len(found.template) * (1 if found.fill is None else 2)
+        if size > self.budget // 4:
+            return
+        kept = Kept(
+            offer=found,
+            status=status,
+            headers=[(name, value) for name, value in headers if name.lower() not in PER_RESPONSE],
+            valid_until=found.valid_until.replace(tzinfo=UTC).timestamp(),
+            last_modified=named.get("last-modified"),
+            etag=named.get("etag"),
+            dated="date" in named,
+            size=size,
+        )
+        with self.lock:
+            self.drop_locked(address)
+            self.kept[address] = kept
+            self.size += size
+            while self.size > self.budget and self.kept:
+                self.size -= self.kept.popitem(last=False)[1].size
+
+    def drop(self, address: tuple) -> None:
+        with self.lock:
+            self.drop_locked(address)
+
+    def drop_locked(self, address: tuple) -> None:
+        old = self.kept.pop(address, None)
+        if old is not None:
+            self.size -= old.size
+
+
+def install(app: Flask, engine: Engine) -> None:
+    """Put the front door before the app (inside ProxyFix, which sets the address)."""
+    app.wsgi_app = FrontDoor(app, app.wsgi_app, engine)

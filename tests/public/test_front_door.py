@@ -1,0 +1,209 @@
+"""Each worker's front door (blog.public.front_door) serves stored pages from memory to
+readers without the site's cookies, and nothing else: what a reader gets is the page
+Flask would send, current to the last write."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+import time_machine
+from flask import request_started
+
+from blog.comments import spam
+from blog.core import page_store
+from blog.core.clock import utcnow
+from blog.extensions import db
+from blog.models import Post
+from tests.comment_helpers import BROWSER, FAST_FORMS, post_comment
+from tests.conftest import sign_in
+
+FEED_READER = {"Accept": "application/atom+xml"}
+BROWSER_PAGE = {**BROWSER, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+PAGES = ("/post/salt", "/", "/tag/heart", "/archive", "/about", "/feed.xml", "/sitemap.xml")
+
+
+@pytest.fixture
+def config_overrides():
+    return dict(FAST_FORMS)
+
+
+@pytest.fixture
+def site(make_post):
+    make_post("Potassium", tags="Heart", published_at=utcnow() - timedelta(days=2))
+    return make_post("Salt", body="Salt *matters*.", tags="Heart")
+
+
+@pytest.fixture
+def reader(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def flask_answered(app):
+    """The requests that reached Flask (the front door answers the others itself)."""
+    seen: list[str] = []
+
+    def note(_sender, **_extra):
+        from flask import request
+
+        seen.append(request.full_path.rstrip("?"))
+
+    request_started.connect(note, app)
+    yield seen
+    request_started.disconnect(note, app)
+
+
+def same_headers(first, second) -> None:
+    for name, value in first.headers.items():
+        if name not in ("X-Request-Id", "Date", "ETag"):
+            assert second.headers.get(name) == value, name
+    assert set(second.headers.keys()) - {"ETag"} == set(first.headers.keys()) - {"ETag"}
+
+
+@time_machine.travel(time.time() // 60 * 60 + 1)  # one minute: one comment form start time
+def test_a_second_reader_gets_the_page_from_memory_as_flask_sent_it(reader, site, flask_answered):
+    for url in PAGES:
+        first = reader.get(url, headers=BROWSER)
+        second = reader.get(url, headers=BROWSER)
+        assert first.status_code == second.status_code == 200, url
+        assert second.data == first.data, url
+        assert int(second.headers["Content-Length"]) == len(second.data)
+        same_headers(first, second)
+        assert second.headers["X-Request-Id"] != first.headers["X-Request-Id"]
+    assert flask_answered == list(PAGES)
+    assert "public" in second.headers["Cache-Control"]
+
+
+def test_an_edit_shows_on_the_next_view(reader, site, flask_answered):
+    assert "Salt <em>matters</em>" in reader.get("/post/salt").text
+    site.body_html = "<p>Salt matters less than we thought.</p>"
+    db.session.commit()
+    assert "less than we thought" in reader.get("/post/salt").text
+    assert "less than we thought" in reader.get("/post/salt").text
+    assert flask_answered == ["/post/salt", "/post/salt"]
+
+
+def test_a_kept_page_stops_when_its_time_runs_out(reader, site, flask_answered):
+    reader.get("/post/salt")
+    reader.get("/post/salt")
+    with time_machine.travel(utcnow() + timedelta(hours=2)):
+        assert reader.get("/post/salt").status_code == 200
+    assert flask_answered == ["/post/salt", "/post/salt"]
+
+
+@pytest.mark.parametrize("cookie", ["session", "remember_token", "rounds_reader"])
+def test_a_request_with_one_of_the_sites_cookies_goes_to_flask(
+    app, reader, site, flask_answered, cookie
+):
+    reader.get("/post/salt")
+    reader.set_cookie(cookie, "anything")
+    reader.get("/post/salt")
+    assert flask_answered == ["/post/salt", "/post/salt"]
+
+
+def test_other_cookies_dont_keep_a_reader_from_the_page(reader, site, flask_answered):
+    reader.get("/post/salt")
+    reader.set_cookie("theme", "dark")
+    assert reader.get("/post/salt").status_code == 200
+    assert flask_answered == ["/post/salt"]
+
+
+def test_the_author_and_a_commenter_get_their_own_pages(app, client, reader, site, author):
+    reader.get("/post/salt")
+    commenter = app.test_client()
+    post_comment(commenter, site, body="My own question, waiting")
+    assert "My own question, waiting" in commenter.get("/post/salt").text
+    assert "My own question, waiting" not in reader.get("/post/salt").text
+    sign_in(client, author)
+    assert "Dashboard" in client.get("/post/salt", headers=BROWSER).text
+    assert "Dashboard" not in reader.get("/post/salt", headers=BROWSER).text
+
+
+def test_the_comment_form_start_time_is_signed_again_each_minute(reader, site):
+    start = time.time() // 60 * 60 + 1
+    tokens = []
+    for minute in (0, 0, 5):
+        with time_machine.travel(start + 60 * minute, tick=False):
+            page = reader.get("/post/salt")
+            [token] = re.findall(r'name="started" type="hidden" value="([^"]+)"', page.text)
+            assert token == spam.form_token(site.id)
+            tokens.append((token, page.headers["ETag"]))
+    assert tokens[0] == tokens[1] and tokens[2][0] != tokens[0][0]
+    assert tokens[2][1] != tokens[0][1]  # a new body, a new ETag
+
+
+def test_a_conditional_request_gets_304_from_memory(reader, site, flask_answered):
+    first = reader.get("/post/salt")
+    again = reader.get("/post/salt", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    feed = reader.get("/feed.xml")
+    since = reader.get("/feed.xml", headers={"If-Modified-Since": feed.headers["Last-Modified"]})
+    assert since.status_code == 304
+    assert flask_answered == ["/post/salt", "/feed.xml"]
+
+
+def test_a_feed_is_kept_for_each_kind_of_reader(reader, site, flask_answered):
+    for _ in range(2):
+        assert reader.get("/feed.xml", headers=FEED_READER).mimetype == "application/atom+xml"
+        assert reader.get("/feed.xml", headers=BROWSER_PAGE).mimetype == "application/xml"
+    assert flask_answered == ["/feed.xml", "/feed.xml"]
+
+
+def test_a_head_request_and_a_variant_go_to_flask(reader, site, flask_answered):
+    reader.get("/post/salt")
+    assert reader.head("/post/salt").status_code == 200
+    assert reader.get(f"/post/salt?reply_to={site.id}").status_code == 200
+    assert flask_answered == ["/post/salt", "/post/salt", f"/post/salt?reply_to={site.id}"]
+
+
+def test_when_the_generation_cant_be_read_flask_serves_the_page(
+    reader, site, flask_answered, monkeypatch
+):
+    reader.get("/post/salt")
+    monkeypatch.setattr(page_store, "current_generation", lambda _engine: None)
+    assert "Salt <em>matters</em>" in reader.get("/post/salt").text
+    assert flask_answered == ["/post/salt", "/post/salt"]
+
+
+def test_a_database_that_cant_be_read_is_not_an_error(app, reader, site, monkeypatch):
+    reader.get("/post/salt")
+
+    def broken():
+        raise db.engine.dialect.dbapi.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(app.wsgi_app.engine, "raw_connection", broken)
+    assert page_store.current_generation(app.wsgi_app.engine) is None
+
+
+@pytest.mark.parametrize("config_overrides", [{**FAST_FORMS, "FRONT_DOOR_BYTES": 40_000}])
+def test_memory_stays_within_its_budget_whatever_addresses_are_asked(app, reader, site):
+    for number in range(200):
+        assert reader.get(f"/tag/heart?utm={number:04}").status_code == 200
+    door = app.wsgi_app
+    assert 0 < door.size <= 40_000 and len(door.kept) < 200
+    assert door.size == sum(kept.size for kept in door.kept.values())
+
+
+@pytest.mark.parametrize("config_overrides", [{**FAST_FORMS, "FRONT_DOOR_BYTES": 0}])
+def test_the_front_door_can_be_turned_off(reader, site, flask_answered):
+    reader.get("/post/salt")
+    reader.get("/post/salt")
+    assert flask_answered == ["/post/salt", "/post/salt"]
+
+
+@pytest.mark.parametrize("config_overrides", [{**FAST_FORMS, "PROXY_COUNT": 1}])
+def test_the_proxys_request_id_is_kept(reader, site):
+    reader.get("/post/salt")
+    sent = reader.get("/post/salt", headers={"X-Request-Id": "abcdef0123456789"})
+    assert sent.headers["X-Request-Id"] == "abcdef0123456789"
+    hostile = reader.get("/post/salt", headers={"X-Request-Id": "bad id <script>"})
+    assert re.fullmatch(r"[0-9a-f]{32}", hostile.headers["X-Request-Id"])
+
+
+def test_a_post_taken_down_is_gone_on_the_next_view(reader, site):
+    reader.get("/post/salt")
+    post = db.session.get(Post, site.id)
+    db.session.delete(post)
+    db.session.commit()
+    assert reader.get("/post/salt").status_code == 404
