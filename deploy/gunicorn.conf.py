@@ -3,6 +3,7 @@
 gunicorn -c deploy/gunicorn.conf.py wsgi:app
 """
 
+import gc
 import os
 
 bind = os.environ.get("ROUNDS_BIND", "127.0.0.1:8000")
@@ -15,10 +16,14 @@ graceful_timeout = 20
 # nginx keeps connections to gunicorn open between requests (deploy/nginx.conf closes
 # its idle ones after 4 s, before gunicorn closes them after 5 s).
 keepalive = 5
+# The app is imported once, by the master, and each worker is a fork of it: the workers
+# share its memory (copy-on-write) and a new worker starts in milliseconds. So the code
+# is read only when the master starts: after new code, `systemctl restart rounds` (as
+# deploy/upgrade.sh does); a reload (HUP) starts new workers from the code already loaded.
+preload_app = True
 # Recycle workers now and then so memory stays flat on a 1 GB machine. Not too often, and
-# not both at once: a new worker takes a second or more to import the app, while its share
-# of readers waits. A flood of cheap refusals (429, 413) reached 2,000 requests a worker in
-# 22 s and restarted both within a second, leaving readers' pages 4 s without an answer.
+# not both at once: a flood of cheap refusals (429, 413) reached 2,000 requests a worker in
+# 22 s and would restart both within a second.
 max_requests = 20000
 max_requests_jitter = 10000
 # One line a request: the reader's address (from nginx's X-Forwarded-For, see
@@ -37,6 +42,12 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 control_socket_disable = True
 
 
+def pre_fork(server, worker):
+    """Move what the master holds (the imported app) out of the garbage collector's sight,
+    so a collection in a worker never writes to those shared pages."""
+    gc.freeze()
+
+
 def worker_exit(server, worker):
     """Write the views this worker has counted but not written yet (blog.posts.stats)."""
     from blog.posts import stats
@@ -44,9 +55,11 @@ def worker_exit(server, worker):
     stats.close_all()
 
 
-def post_worker_init(worker):
-    """Start the worker's render forkserver (blog.core.bounded) before the first comment or
-    preview needs it."""
-    from blog.core.bounded import start_forkserver
+def when_ready(server):
+    """Start the site's render server (blog.core.bounded): a fork of this master with the
+    app loaded, which forks a child with CPU and memory limits for each comment or preview
+    that renders, for every worker."""
+    from blog.core.bounded import start_render_server
 
-    start_forkserver()
+    gc.freeze()
+    start_render_server()

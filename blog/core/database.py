@@ -10,6 +10,7 @@ pages can tell "can't save right now" from a bug; reading goes on as before.
 """
 
 import errno
+import os
 import sqlite3
 import weakref
 
@@ -71,6 +72,10 @@ def configure_engine(engine: Engine) -> None:
     instead of failing with "database is locked" when it upgrades from a read.
     """
     event.listen(engine, "handle_error", raise_cannot_write)
+    # A process forked from this one (a gunicorn worker of the preloaded app) opens its own
+    # connections: the pool it inherits is emptied without closing the parent's.
+    engine_ref = weakref.ref(engine)
+    os.register_at_fork(after_in_child=lambda: forget_connections(engine_ref()))
     if engine.dialect.name != "sqlite":
         return
     event.listen(engine, "connect", lambda _connection, record: record.info.update(fresh=True))
@@ -105,6 +110,11 @@ def configure_engine(engine: Engine) -> None:
     def on_begin(connection):
         immediate = connection.get_execution_options().get(WRITE_OPTION) or unsafe_request()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def forget_connections(engine: Engine | None) -> None:
+    if engine is not None:
+        engine.dispose(close=False)
 
 
 def raise_cannot_write(context) -> None:
