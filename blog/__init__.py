@@ -10,13 +10,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog import config as default_config
 from blog.core import inputs
-from blog.extensions import csrf, db, limiter, login_manager, migrate
+from blog.extensions import csrf, db, limiter, login_manager
 
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: config layers, extensions, blueprints, errors, CLI."""
+def create_app(test_config: dict | None = None, *, commands: bool = True) -> Flask:
+    """Build the application: config layers, extensions, blueprints, errors, CLI.
+
+    ``commands=False`` (wsgi.py, what the web server runs) leaves out the ``flask``
+    commands and Alembic: they load the migration and import tools, which no worker
+    serving pages uses, into every worker's memory."""
     configure_logging()
     app = Flask(__name__, instance_relative_config=True)
     inputs.install(app)
@@ -34,7 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_operations(app)
-    register_commands(app)
+    if commands:
+        register_commands(app)
     if not app.testing:
         from blog.accounts.authors import announce_setup_token
 
@@ -96,7 +101,6 @@ def register_extensions(app: Flask) -> None:
     from blog.core import database, page_store
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -209,8 +213,12 @@ def register_operations(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from flask_migrate import Migrate
+
     from blog import cli, models
 
+    migrations = os.path.join(app.root_path, os.pardir, "migrations")
+    Migrate(render_as_batch=True, compare_type=True).init_app(app, db, directory=migrations)
     cli.init_app(app)
 
     @app.shell_context_processor

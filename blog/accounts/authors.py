@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import ValidationError
-from zxcvbn import zxcvbn
 
 from blog.accounts import sessions
 from blog.core import keys
@@ -92,6 +91,8 @@ def weak_password_reason(password: str, personal: tuple[str, ...] = ()) -> str |
         for word in [*re.split(r"[\s@]+", text), *re.split(r"[\W_]+", text)]
         if len(word) >= 3
     }
+    from zxcvbn import zxcvbn  # its word lists take 12 MB: loaded when a password is set
+
     estimate = zxcvbn(password[:ZXCVBN_MAX], user_inputs=[*personal_words, *SITE_WORDS])
     if estimate["score"] >= MIN_SCORE and not _strong_without(password, personal_words):
         return "Don't build your password from your name, email or the blog's: add unrelated words."
@@ -116,6 +117,8 @@ def _strong_without(password: str, words: set[str]) -> bool:
     if rest == whole:
         return True
     rest = " ".join(re.split(r"[\W_]+", rest)).strip()  # separators were the words' glue
+    from zxcvbn import zxcvbn
+
     return bool(rest) and zxcvbn(rest)["score"] >= MIN_SCORE
 
 

@@ -22,6 +22,7 @@ from blog.imports.fetching import Fetcher
 from blog.imports.files import Opened, open_source
 from blog.imports.items import find_item
 from blog.imports.pictures import Pictures
+from blog.imports.progress import Progress
 from blog.imports.sources import ImageRef, Source, SourcePost
 from blog.imports.writer import Planned, Writer
 from blog.models import Author, ImportKind, PostStatus
@@ -37,23 +38,6 @@ class Options:
     wordpress_uploads: Path | None = None
     ghost_images: Path | None = None
     pages_as: str = "about"  # or "posts"
-
-
-class Progress:
-    """What an import says while it runs. This one says nothing; the command line prints
-    it, the Import page stores it for its progress bar."""
-
-    def stage(self, name: str, total: int = 0) -> None:
-        pass
-
-    def step(self, label: str = "") -> None:
-        pass
-
-    def line(self, text: str) -> None:
-        pass
-
-    def warn(self, text: str) -> None:
-        pass
 
 
 def plural(count: int, word: str) -> str:

@@ -19,8 +19,7 @@ from sqlalchemy import select, update
 from blog.core.clock import utcnow
 from blog.core.database import begin_write
 from blog.extensions import db
-from blog.imports.fetching import ImportRefused
-from blog.imports.importer import Options, Progress, run_import
+from blog.imports.progress import Progress
 from blog.models import Author, ImportRun, RunStatus
 
 STALE_MINUTES = 10
@@ -125,6 +124,11 @@ class RunProgress(Progress):
 
 def execute(app: Flask, run_id: int, author_id: int) -> None:
     """The body of a run's thread: import, then store the outcome on the run."""
+    # The importers (parsers, converters, an HTTP client) are loaded when an import runs,
+    # not by every worker that serves pages.
+    from blog.imports.fetching import ImportRefused
+    from blog.imports.importer import Options, run_import
+
     with app.app_context():
         run = db.session.get(ImportRun, run_id)
         location = str(upload_folder() / run.file_name) if run.file_name else run.address

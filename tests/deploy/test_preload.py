@@ -99,3 +99,23 @@ def test_recycled_workers_of_the_preloaded_app_serve_render_and_keep_every_view(
     comment = db.session.scalars(select(Comment)).one()
     assert comment.status == CommentStatus.APPROVED
     assert "<em>this</em>" in comment.body_html and "<strong>children</strong>" in comment.body_html
+
+
+def test_the_served_app_leaves_out_what_no_worker_uses(app, tmp_path):
+    """wsgi.py's app has no flask commands: Alembic, the importers and the password
+    checker's word lists are not in the memory every worker shares."""
+    environment = {**server_environment(app, tmp_path), "PYTHONPATH": str(ROOT)}
+    probe = (
+        "import sys, wsgi; "
+        "print(' '.join(name for name in ('alembic', 'flask_migrate', 'zxcvbn', 'bs4', "
+        "'markdownify', 'blog.cli', 'blog.imports.importer') if name in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [GUNICORN.parent / "python", "-c", probe],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == ""
