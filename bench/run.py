@@ -20,7 +20,8 @@ beacon, which only Rounds answers) at each concurrency, the servers taking turns
 page, with wrk when it is installed (``-t2``, gzip accepted, a 10 s timeout) or else
 Python client threads (slower than wrk: their own cost is in the figures, so use them
 for ratios only). After the run it reads the Rounds stack's memory: the PSS of gunicorn's
-master and workers (/proc/<pid>/smaps_rollup), and with their render processes.
+master and every process under it (/proc/<pid>/smaps_rollup): the workers, the render
+server and any render it is running.
 
 Everything listens on 127.0.0.1 only, lives in a temporary folder, and stops by itself.
 The client runs on the same cores as the servers: figures are floors, not ceilings.
@@ -54,6 +55,7 @@ PAGES = {
     "post": f"/post/{BENCH_POST}",
     "home": "/",
     "tag": f"/tag/{BENCH_TAG}",
+    "archive": "/archive",
     "search": "/search?q=blood+pressure",
     "feed": "/feed.xml",
     "sitemap": "/sitemap.xml",
@@ -358,16 +360,14 @@ def pss_mb(pids: list[int]) -> float:
 
 
 def stack_memory(master: int) -> dict:
-    """PSS of gunicorn's master and workers, and with every process they started."""
-    workers = children_of(master)
-    everything = [master, *workers]
-    for worker in workers:
-        everything += children_of(worker)
-    return {
-        "workers": len(workers),
-        "pss_mb": pss_mb([master, *workers]),
-        "pss_with_render_processes_mb": pss_mb(everything),
-    }
+    """PSS of gunicorn's master and every process under it (workers, the render server
+    and its renders), and how many processes that is."""
+    everything, waiting = [master], [master]
+    while waiting:
+        children = children_of(waiting.pop())
+        everything += children
+        waiting += children
+    return {"processes": len(everything), "pss_mb": pss_mb(everything)}
 
 
 # -- The run ------------------------------------------------------------------------------
@@ -517,8 +517,8 @@ def markdown(results: dict) -> str:
             f"\n{site} site: {build['posts']:,} posts and {build['comments']:,} comments more than "
             f"the samples, built in {build['seconds']} s ({build['cpu_seconds']} s of CPU); "
             f"the Rounds stack after its run: {memory.get('pss_mb')} MB PSS for gunicorn's "
-            f"master and {memory.get('workers')} workers, "
-            f"{memory.get('pss_with_render_processes_mb')} MB with their render processes."
+            f"master and the {memory.get('processes', 1) - 1} processes under it (2 workers "
+            "and the render server)."
         )
     return "\n".join(lines)
 
