@@ -10,10 +10,11 @@ and a trashed one disappears at once.
 
 Readers' text never reaches the query language raw: it is split into words, each word
 becomes a quoted FTS5 string (a quoted tsquery lexeme on PostgreSQL), and the last one
-matches as a prefix. Both indexes hold stems ("walking" is stored as "walk"), so a
-half-typed last word such as "walki" is not a prefix of anything stored: it also matches
-as each word it could be finishing ("walking", "walkie"...), which the database stems the
-same way it stemmed the posts.
+matches as a prefix (unless it is a single letter, as in "vitamin d": as a prefix it
+would stand for most of the index). Both indexes hold stems ("walking" is stored as
+"walk"), so a half-typed last word such as "walki" is not a prefix of anything stored: it
+also matches as each word it could be finishing ("walking", "walkie"...), which the
+database stems the same way it stemmed the posts.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ ENDINGS = (
     "able", "ible", "ence", "ance", "ful", "ism", "ist", "ize", "ise", "ed", "es", "ly",
 )  # fmt: skip
 MIN_COMPLETED_CHARS = 4
+# A shorter last word ("vitamin d") matches as a whole word, not as a prefix.
+MIN_PREFIX_CHARS = 2
 # bm25 weights per column (title, summary, body, tags): a title match ranks first.
 BM25_WEIGHTS = (10.0, 3.0, 1.0, 5.0)
 # A literal, not a bound parameter, so PostgreSQL can match the migration's GIN index.
@@ -90,7 +93,7 @@ def fts5_query(terms: list[str]) -> str:
         return '"' + term.replace('"', '""') + '"'
 
     quoted = [quote(term) for term in terms]
-    if quoted:
+    if quoted and len(terms[-1]) >= MIN_PREFIX_CHARS:
         last = [quoted[-1] + "*"] + [quote(word) for word in completions(terms[-1])]
         quoted[-1] = last[0] if len(last) == 1 else "(" + " OR ".join(last) + ")"
     return " AND ".join(quoted)
@@ -104,7 +107,7 @@ def tsquery_text(terms: list[str]) -> str:
         return "'" + term.replace("'", "''").replace("\\", "\\\\") + "'"
 
     quoted = [quote(term) for term in terms]
-    if quoted:
+    if quoted and len(terms[-1]) >= MIN_PREFIX_CHARS:
         last = [quoted[-1] + ":*"] + [quote(word) for word in completions(terms[-1])]
         quoted[-1] = last[0] if len(last) == 1 else "(" + " | ".join(last) + ")"
     return " & ".join(quoted)

@@ -49,6 +49,13 @@ def test_last_word_matches_as_a_prefix_and_all_words_must_match(client, make_pos
     assert titles(client, "hypertension home") == ["hypertension-at-home"]
 
 
+def test_a_single_letter_last_word_is_a_word_not_a_prefix(client, make_post):
+    make_post("Vitamin D in winter", body="Sunlight is weak.")
+    make_post("Vitamin deficiency", body="Diet first.")
+    assert titles(client, "vitamin+d") == ["vitamin-d-in-winter"]
+    assert titles(client, "vitamin+de") == ["vitamin-deficiency"]
+
+
 # Half-typed last words, against the sample posts: the index holds stems ("walk"), so the
 # prefix "walki" alone finds nothing; the words it may be finishing do.
 HALF_TYPED = {
@@ -339,12 +346,14 @@ def test_nul_bytes_and_broken_utf8_answer_200(client, make_post, raw_query):
 
 def test_search_terms_are_quoted_and_capped():
     assert search_terms('title:"blood" NEAR(a*') == ["title", "blood", "NEAR", "a"]
-    assert fts5_query(["NEAR", "a"]) == '"NEAR" AND "a"*'
+    assert fts5_query(["NEAR", "ab"]) == '"NEAR" AND "ab"*'
+    assert fts5_query(["vitamin", "d"]) == '"vitamin" AND "d"'
+    assert tsquery_text(["vitamin", "d"]) == "'vitamin' & 'd'"
     assert fts5_query(["a", "sleepin"]) == '"a" AND ("sleepin"* OR "sleeping" OR "sleepiness")'
     assert tsquery_text(["hypertensi"]).startswith(
         "('hypertensi':* | 'hypertensing' | 'hypertension' | "
     )
-    assert tsquery_text(["it's", "b"]) == "'it''s' & 'b':*"
+    assert tsquery_text(["it's", "bp"]) == "'it''s' & 'bp':*"
     assert len(search_terms("word " * 100)) == 12
     assert search_terms("x" * 10240) == ["x" * 200]
     assert search_terms("\ud800abc") == ["abc"]
