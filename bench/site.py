@@ -6,9 +6,10 @@ content pipeline once. Every other post is about one of TOPICS: its title is the
 and one of ANGLES, it is tagged with it and two other tags, and its text is one sample
 post's opening and most of its sections, with a section of another sample added, where
 the samples' own subjects (blood pressure, sleep, vitamin D, walking) become the topic.
-So posts differ as a real site's do: a topic's words are in about one post in forty
-(its own, and those tagged with it), the samples' incidental words ("a doctor", "heart")
-in many more, and the length runs from about 600 to 1,300 words. The posts go in with
+So posts differ as a real site's do: a topic's words are in a few percent of them (its
+own posts, and those tagged with it: "migraine" in about 600 of 10,000), words the
+samples share in more ("blood pressure" in about 2,800, "doctor" in nearly all), and
+the length runs from about 300 to 1,200 words, most 550 to 1,000. The posts go in with
 bulk inserts (no ORM object per row, no Markdown per post), so 10,000 posts and 100,000
 comments take well under a minute. The sample post "Understanding your blood pressure
 numbers" and its comments are the same on every site.
