@@ -16,8 +16,9 @@ posts of realistic length and 100,000 comments, built with bulk inserts), it ser
   but no micro-cache; ``cached``: the same with the shipped micro-cache.
 
 and drives each page (post, home, tag, search, feed, sitemap; and ``seen``, the view
-beacon, which only Rounds answers) at each concurrency, the servers taking turns page by
-page, with wrk when it is installed (``-t2``, gzip accepted, a 10 s timeout) or else
+beacon, which only Rounds answers; search asks for each of SEARCHES in turn) at each
+concurrency, the servers taking turns page by page, with wrk when it is installed
+(``-t2``, gzip accepted, a 10 s timeout) or else
 Python client threads (slower than wrk: their own cost is in the figures, so use them
 for ratios only). After the run it reads the Rounds stack's memory: the PSS of gunicorn's
 master and every process under it (/proc/<pid>/smaps_rollup): the workers, the render
@@ -29,6 +30,7 @@ The client runs on the same cores as the servers: figures are floors, not ceilin
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -43,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 from bench.site import BENCH_POST, BENCH_TAG, ROOT, environment
@@ -61,6 +64,14 @@ PAGES = {
     "sitemap": "/sitemap.xml",
     "seen": f"/post/{BENCH_POST}/seen",
 }
+# The search page asks for each of these in turn (readers' searches: topics of the large
+# site, words of the samples, a half-typed word, one that is in half the posts), so its
+# figure is not one query's, hot in SQLite's cache. The copy that nginx and the minimal
+# app serve is PAGES["search"]; they ignore the query string.
+SEARCHES = [
+    "blood pressure", "migraine", "cholesterol", "statins", "insomnia", "vitamin d",
+    "kidney stones", "walki", "gout", "exercise",
+]  # fmt: skip
 ROUNDS_ONLY = {"seen"}
 TARGETS = ("static", "minimal", "rounds", "nginx", "cached")
 SITES = {"small": (20, 100), "large": (10_000, 100_000)}
@@ -244,14 +255,25 @@ def copy_pages(rounds_port: int, static: Path, pages_db: Path) -> None:
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def drive(port: int, path: str, concurrency: int, seconds: float, post: bool = False) -> dict:
-    """Requests a second, latency percentiles (ms) and errors for ``path`` on ``port``."""
+def paths_for(page: str) -> list[str]:
+    """The addresses a page's run asks for, in turn."""
+    if page == "search":
+        return ["/search?" + urllib.parse.urlencode({"q": words}) for words in SEARCHES]
+    return [PAGES[page]]
+
+
+def drive(
+    port: int, path: str | list[str], concurrency: int, seconds: float, post: bool = False
+) -> dict:
+    """Requests a second, latency percentiles (ms) and errors for ``path`` on ``port``
+    (or for each of a list of paths in turn)."""
+    paths = [path] if isinstance(path, str) else path
     if WRK:
-        return drive_wrk(port, path, concurrency, seconds, post)
-    return drive_python(port, path, concurrency, seconds, post)
+        return drive_wrk(port, paths, concurrency, seconds, post)
+    return drive_python(port, paths, concurrency, seconds, post)
 
 
-def drive_wrk(port: int, path: str, concurrency: int, seconds: float, post: bool) -> dict:
+def drive_wrk(port: int, paths: list[str], concurrency: int, seconds: float, post: bool) -> dict:
     script = []
     if post:  # the beacon: a same-site POST, as the page's script sends it
         script = [
@@ -259,13 +281,23 @@ def drive_wrk(port: int, path: str, concurrency: int, seconds: float, post: bool
             f'wrk.headers["Origin"] = "http://127.0.0.1:{port}"',
             'wrk.headers["Sec-Fetch-Site"] = "same-origin"',
         ]
+    if len(paths) > 1:  # each connection's requests take the paths in turn
+        listed = ", ".join(json.dumps(path) for path in paths)
+        script += [
+            f"local paths = {{{listed}}}",
+            "local next_path = 0",
+            "request = function()",
+            "  next_path = next_path % #paths + 1",
+            "  return wrk.format(nil, paths[next_path])",
+            "end",
+        ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write("\n".join(script) + "\n")
     try:
         output = subprocess.run(
             [WRK, f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
              "--latency", "--timeout", "10s", "-s", lua.name, "-H", "Accept-Encoding: gzip",
-             "-H", f"User-Agent: {BROWSER}", f"http://127.0.0.1:{port}{path}"],
+             "-H", f"User-Agent: {BROWSER}", f"http://127.0.0.1:{port}{paths[0]}"],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
     finally:
@@ -289,7 +321,7 @@ def drive_wrk(port: int, path: str, concurrency: int, seconds: float, post: bool
     }
 
 
-def drive_python(port: int, path: str, concurrency: int, seconds: float, post: bool) -> dict:
+def drive_python(port: int, paths: list[str], concurrency: int, seconds: float, post: bool) -> dict:
     """The fallback without wrk: one thread and one kept-alive connection per client."""
     times: list[float] = []
     errors = [0]
@@ -301,10 +333,11 @@ def drive_python(port: int, path: str, concurrency: int, seconds: float, post: b
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        turns = itertools.cycle(paths)
         while time.monotonic() < deadline:
             started = time.perf_counter()
             try:
-                connection.request("POST" if post else "GET", path, headers=headers)
+                connection.request("POST" if post else "GET", next(turns), headers=headers)
                 response = connection.getresponse()
                 response.read()
                 failed = response.status >= 400
@@ -434,7 +467,7 @@ def measure(args) -> dict:
                         for target in TARGETS:
                             if page in ROUNDS_ONLY and target != "rounds":
                                 continue
-                            figures = drive(stack.ports[target], PAGES[page], concurrency,
+                            figures = drive(stack.ports[target], paths_for(page), concurrency,
                                             args.seconds, post=page in ROUNDS_ONLY)  # fmt: skip
                             row = {"site": site, "page": page, "concurrency": concurrency,
                                    "target": target, **figures}  # fmt: skip

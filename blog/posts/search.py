@@ -10,10 +10,11 @@ and a trashed one disappears at once.
 
 Readers' text never reaches the query language raw: it is split into words, each word
 becomes a quoted FTS5 string (a quoted tsquery lexeme on PostgreSQL), and the last one
-matches as a prefix. Both indexes hold stems ("walking" is stored as "walk"), so a
-half-typed last word such as "walki" is not a prefix of anything stored: it also matches
-as each word it could be finishing ("walking", "walkie"...), which the database stems the
-same way it stemmed the posts.
+matches as a prefix (unless it is a single letter, as in "vitamin d": as a prefix it
+would stand for most of the index). Both indexes hold stems ("walking" is stored as
+"walk"), so a half-typed last word such as "walki" is not a prefix of anything stored: it
+also matches as each word it could be finishing ("walking", "walkie"...), which the
+database stems the same way it stemmed the posts.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
-from sqlalchemy import column, func, literal_column, select, table
+from sqlalchemy import column, func, literal_column, select, table, union_all
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
 from blog.content import typographic
+from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Post, Tag, post_tags
+from blog.models import Post, PostStatus, Tag, post_tags
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -47,6 +49,8 @@ ENDINGS = (
     "able", "ible", "ence", "ance", "ful", "ism", "ist", "ize", "ise", "ed", "es", "ly",
 )  # fmt: skip
 MIN_COMPLETED_CHARS = 4
+# A shorter last word ("vitamin d") matches as a whole word, not as a prefix.
+MIN_PREFIX_CHARS = 2
 # bm25 weights per column (title, summary, body, tags): a title match ranks first.
 BM25_WEIGHTS = (10.0, 3.0, 1.0, 5.0)
 # A literal, not a bound parameter, so PostgreSQL can match the migration's GIN index.
@@ -89,7 +93,7 @@ def fts5_query(terms: list[str]) -> str:
         return '"' + term.replace('"', '""') + '"'
 
     quoted = [quote(term) for term in terms]
-    if quoted:
+    if quoted and len(terms[-1]) >= MIN_PREFIX_CHARS:
         last = [quoted[-1] + "*"] + [quote(word) for word in completions(terms[-1])]
         quoted[-1] = last[0] if len(last) == 1 else "(" + " OR ".join(last) + ")"
     return " AND ".join(quoted)
@@ -103,7 +107,7 @@ def tsquery_text(terms: list[str]) -> str:
         return "'" + term.replace("'", "''").replace("\\", "\\\\") + "'"
 
     quoted = [quote(term) for term in terms]
-    if quoted:
+    if quoted and len(terms[-1]) >= MIN_PREFIX_CHARS:
         last = [quoted[-1] + ":*"] + [quote(word) for word in completions(terms[-1])]
         quoted[-1] = last[0] if len(last) == 1 else "(" + " | ".join(last) + ")"
     return " & ".join(quoted)
@@ -152,30 +156,47 @@ class SearchPage(Pagination):
 
 
 def _sqlite_queries(terms: list[str]) -> tuple[Callable[[int, int], Select], Select]:
-    """The ranked (post, title, snippet) rows of a page (limit, offset), and their count."""
-    match = literal_column("search_posts").op("MATCH")(fts5_query(terms))
-    # IN runs the full-text query once; a join let SQLite run it again for every post.
-    matching = Post.id.in_(select(SEARCH_TABLE.c.rowid).where(match))
-    joined = (
-        select(Post)
-        .join(SEARCH_TABLE, SEARCH_TABLE.c.rowid == Post.id)
-        .where(match, Post.is_public())
-    )
-    order = (func.bm25(literal_column("search_posts"), *BM25_WEIGHTS), Post.published_at.desc())
+    """The ranked (post, title, snippet) rows of a page (limit, offset), and their count.
 
-    def page_rows(limit: int, offset: int) -> Select:
-        # Highlights read each post's text: only for the page's posts, not every match.
-        shown = joined.with_only_columns(Post.id).order_by(*order).limit(limit).offset(offset)
-        return (
-            joined.where(Post.id.in_(shown))
-            .add_columns(
-                func.highlight(literal_column("search_posts"), 0, MARK_OPEN, MARK_CLOSE),
-                func.snippet(literal_column("search_posts"), 2, MARK_OPEN, MARK_CLOSE, "…", 32),
-            )
-            .order_by(*order)
+    FTS5 ranks the matches itself (``ORDER BY rank``, bm25 with BM25_WEIGHTS): it scores
+    and sorts them in one pass over the index, and SQLite then reads ``posts`` and makes
+    highlights only for the rows of the page (and those of the pages before it that it
+    skips), not for every match. The count reads the index alone, less the few posts
+    readers may not see."""
+    fts = literal_column("search_posts")
+    match = fts.op("MATCH")(fts5_query(terms))
+    weights = ", ".join(str(weight) for weight in BM25_WEIGHTS)
+    ranked = literal_column("search_posts.rank").op("MATCH")(f"bm25({weights})")
+    rows = (
+        select(
+            Post,
+            func.highlight(fts, 0, MARK_OPEN, MARK_CLOSE),
+            func.snippet(fts, 2, MARK_OPEN, MARK_CLOSE, "…", 32),
         )
+        .select_from(SEARCH_TABLE)
+        .join(Post, Post.id == SEARCH_TABLE.c.rowid)
+        .where(match, ranked, Post.is_public())
+        .order_by(literal_column("search_posts.rank"))
+    )
+    count = (
+        select(func.count())
+        .select_from(SEARCH_TABLE)
+        .where(match, SEARCH_TABLE.c.rowid.not_in(hidden_posts()))
+    )
+    return (lambda limit, offset: rows.limit(limit).offset(offset)), count
 
-    return page_rows, select(func.count(Post.id)).where(matching, Post.is_public())
+
+def hidden_posts() -> Select:
+    """The ids of the posts readers may not see: every post but those ``Post.is_public()``
+    selects, each part read from an index (there are few of them, so a count of matches
+    can leave them out instead of reading every match's row)."""
+    shown = (PostStatus.PUBLISHED, PostStatus.SCHEDULED)
+    return union_all(
+        select(Post.id).where(Post.deleted_at.is_not(None)),
+        select(Post.id).where(Post.status.in_([s for s in PostStatus if s not in shown])),
+        select(Post.id).where(Post.status.in_(shown), Post.published_at.is_(None)),
+        select(Post.id).where(Post.status.in_(shown), Post.published_at > utcnow()),
+    )
 
 
 def _postgresql_queries(terms: list[str]) -> tuple[Callable[[int, int], Select], Select]:

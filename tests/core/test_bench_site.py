@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bench import minimal
-from bench.run import PAGES, markdown, nginx_config
+from bench.run import PAGES, markdown, nginx_config, paths_for
 from bench.site import BENCH_POST, build_site, environment
 from blog import create_app
 from blog.extensions import db
@@ -35,6 +35,8 @@ def test_a_tiny_bench_site_serves_its_pages_and_the_minimal_app_serves_the_same(
                 assert response.status_code == 200, path
                 pages[path.split("?")[0]] = (response.content_type, response.text)
         assert "/post/notes-10" in client.get("/?page=2").text
+        for path in paths_for("search"):
+            assert client.get(path, headers=BROWSER).status_code == 200, path
         db.engine.dispose()
     minimal.store_pages(str(tmp_path / "pages.sqlite3"), pages)
     yardstick = minimal.create_app(str(tmp_path / "pages.sqlite3")).test_client()

@@ -12,7 +12,7 @@ from blog import create_app
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Post, PostStatus, Tag
-from blog.posts.search import fts5_query, highlight, search_terms, tsquery_text
+from blog.posts.search import fts5_query, hidden_posts, highlight, search_terms, tsquery_text
 from blog.posts.writing import set_tags
 from tests.conftest import ROOT, base_config
 
@@ -47,6 +47,13 @@ def test_last_word_matches_as_a_prefix_and_all_words_must_match(client, make_pos
     make_post("Hypertension in clinic", body="White coat.")
     assert set(titles(client, "hypert")) == {"hypertension-in-clinic", "hypertension-at-home"}
     assert titles(client, "hypertension home") == ["hypertension-at-home"]
+
+
+def test_a_single_letter_last_word_is_a_word_not_a_prefix(client, make_post):
+    make_post("Vitamin D in winter", body="Sunlight is weak.")
+    make_post("Vitamin deficiency", body="Diet first.")
+    assert titles(client, "vitamin+d") == ["vitamin-d-in-winter"]
+    assert titles(client, "vitamin+de") == ["vitamin-deficiency"]
 
 
 # Half-typed last words, against the sample posts: the index holds stems ("walk"), so the
@@ -104,6 +111,35 @@ def test_drafts_future_and_trashed_posts_never_appear(client, make_post):
     )
     make_post("Magnesium trashed", deleted_at=utcnow())
     assert titles(client, "magnesium") == ["magnesium-published"]
+    assert "1 post found" in client.get("/search?q=magnesium").text
+
+
+def test_the_count_leaves_out_exactly_the_posts_readers_may_not_see(client, make_post):
+    """The count subtracts hidden_posts() from the index's matches: it must be every post
+    Post.is_public() leaves out, and no other."""
+    now = utcnow()
+    hour = timedelta(hours=1)
+    states = [
+        {"status": PostStatus.PUBLISHED},
+        {"status": PostStatus.PUBLISHED, "published_at": now + timedelta(days=1)},
+        {"status": PostStatus.SCHEDULED, "published_at": now - hour},
+        {"status": PostStatus.SCHEDULED, "published_at": now + hour},
+        {"status": PostStatus.DRAFT},
+        {"status": PostStatus.DRAFT, "published_at": now - timedelta(days=1)},
+        {"status": PostStatus.PUBLISHED, "deleted_at": now},
+        {"status": PostStatus.SCHEDULED, "published_at": now - hour, "deleted_at": now},
+        {"status": PostStatus.PUBLISHED},  # its time taken away below
+    ]
+    for number, state in enumerate(states):
+        make_post(f"Selenium {number}", **state)
+    db.session.execute(update(Post).where(Post.title == "Selenium 8").values(published_at=None))
+    db.session.commit()
+    everything = set(db.session.scalars(select(Post.id)))
+    public = set(db.session.scalars(select(Post.id).where(Post.is_public())))
+    assert set(db.session.scalars(hidden_posts())) == everything - public
+    assert len(public) == 2
+    assert "2 posts found" in client.get("/search?q=selenium").text
+    assert sorted(titles(client, "selenium")) == ["selenium-0", "selenium-2"]
 
 
 def test_a_scheduled_post_appears_when_its_time_comes(client, make_post):
@@ -310,12 +346,14 @@ def test_nul_bytes_and_broken_utf8_answer_200(client, make_post, raw_query):
 
 def test_search_terms_are_quoted_and_capped():
     assert search_terms('title:"blood" NEAR(a*') == ["title", "blood", "NEAR", "a"]
-    assert fts5_query(["NEAR", "a"]) == '"NEAR" AND "a"*'
+    assert fts5_query(["NEAR", "ab"]) == '"NEAR" AND "ab"*'
+    assert fts5_query(["vitamin", "d"]) == '"vitamin" AND "d"'
+    assert tsquery_text(["vitamin", "d"]) == "'vitamin' & 'd'"
     assert fts5_query(["a", "sleepin"]) == '"a" AND ("sleepin"* OR "sleeping" OR "sleepiness")'
     assert tsquery_text(["hypertensi"]).startswith(
         "('hypertensi':* | 'hypertensing' | 'hypertension' | "
     )
-    assert tsquery_text(["it's", "b"]) == "'it''s' & 'b':*"
+    assert tsquery_text(["it's", "bp"]) == "'it''s' & 'bp':*"
     assert len(search_terms("word " * 100)) == 12
     assert search_terms("x" * 10240) == ["x" * 200]
     assert search_terms("\ud800abc") == ["abc"]
