@@ -8,7 +8,11 @@ request context, session, sign-in check, query through the ORM or decompression.
 kept here is never newer or older than the store's: it is served only while the
 generation is the one it was made at and its time has not run out, exactly as the store
 would; anything else (a change, a cookie, a query it hasn't seen, a HEAD, a database that
-can't be read) goes through Flask as before, which offers the page here again.
+can't be read) goes through Flask as before, which offers the page here again. One
+exception, as caches do with ``stale-while-revalidate``: when a page's time runs out (its
+counters' age, a scheduled post due), the first request renders it again while the
+worker's other requests still get the kept copy, for at most PUBLIC_STALE_SECONDS. A
+change is never served stale: the generation is checked all the same.
 
 The comment form's start time is signed to the minute: a page with the form is filled in
 again once a minute. Each worker keeps at most FRONT_DOOR_BYTES, the least recently
@@ -70,6 +74,7 @@ class Kept:
     size: int
     minute: int = -1
     body: bytes = b""
+    renewing_since: float = 0.0  # when a request set out to render it again
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -82,6 +87,7 @@ class FrontDoor:
         self.engine = engine
         self.budget = int(app.config["FRONT_DOOR_BYTES"])
         self.behind_proxy = bool(app.config["PROXY_COUNT"])
+        self.stale_seconds = float(app.config["PUBLIC_STALE_SECONDS"])
         self.cookies = tuple(
             f"{name}=".encode("latin-1")
             for name in (
@@ -133,8 +139,7 @@ class FrontDoor:
 
     def serve(self, address: tuple, kept: Kept, environ: dict, start_response: Callable):
         """The kept page if it is still current, else None (and it is dropped)."""
-        if time.time() >= kept.valid_until:
-            self.drop(address)
+        if time.time() >= kept.valid_until and not self.stale_while_renewed(address, kept):
             return None
         generation = page_store.current_generation(self.engine)
         if generation is None:
@@ -160,6 +165,21 @@ class FrontDoor:
         headers.append(("Content-Length", str(len(body))))
         start_response(kept.status, headers)
         return [body]
+
+    def stale_while_renewed(self, address: tuple, kept: Kept) -> bool:
+        """Whether a page whose time has run out may still be served: only while another
+        request of this worker is rendering it again, and for PUBLIC_STALE_SECONDS at most.
+        The first request to find it out of time renders it (False); the others get the
+        kept copy meanwhile, so they don't wait in line behind the rendering."""
+        now = time.time()
+        if now >= kept.valid_until + self.stale_seconds:
+            self.drop(address)
+            return False
+        with kept.lock:
+            if kept.renewing_since and now - kept.renewing_since < self.stale_seconds:
+                return True
+            kept.renewing_since = now
+        return False
 
     def filled(self, kept: Kept) -> tuple[bytes, str | None]:
         """The page's body and ETag for this minute (the form's start time filled in)."""

@@ -3,6 +3,7 @@ readers without the site's cookies, and nothing else: what a reader gets is the 
 Flask would send, current to the last write."""
 
 import re
+import threading
 import time
 from datetime import timedelta
 
@@ -207,3 +208,55 @@ def test_a_post_taken_down_is_gone_on_the_next_view(reader, site):
     db.session.delete(post)
     db.session.commit()
     assert reader.get("/post/salt").status_code == 404
+
+
+def test_while_a_page_out_of_time_is_rendered_again_the_others_get_the_kept_copy(
+    app, site, flask_answered, monkeypatch
+):
+    """As stale-while-revalidate: the first request after a page's time runs out renders
+    it again; the worker's other readers meanwhile get the kept copy, not a wait."""
+    reader = app.test_client()
+    reader.get("/post/salt")
+    rendering, release = threading.Event(), threading.Event()
+    find = page_store.find
+
+    def slow_find(page_key):
+        rendering.set()
+        release.wait(10)
+        return find(page_key)
+
+    with time_machine.travel(utcnow() + timedelta(seconds=70), tick=False):
+        monkeypatch.setattr(page_store, "find", slow_find)
+        first = threading.Thread(target=lambda: reader.get("/post/salt"))
+        first.start()
+        assert rendering.wait(10)
+        meanwhile = app.test_client().get("/post/salt")
+        release.set()
+        first.join(10)
+        monkeypatch.setattr(page_store, "find", find)
+        assert meanwhile.status_code == 200 and "Salt <em>matters</em>" in meanwhile.text
+        assert flask_answered == ["/post/salt", "/post/salt"]  # the first and the renewal
+        assert app.test_client().get("/post/salt").status_code == 200
+        assert flask_answered == ["/post/salt", "/post/salt"]  # renewed: from memory again
+
+
+def test_a_page_out_of_time_is_not_served_past_the_stale_seconds(app, site, flask_answered):
+    reader = app.test_client()
+    reader.get("/post/salt")
+    door = app.wsgi_app
+    [kept] = door.kept.values()
+    kept.renewing_since = time.time()  # a renewal that never came back
+    with time_machine.travel(utcnow() + timedelta(seconds=60 + 31), tick=False):
+        reader.get("/post/salt")
+    assert flask_answered == ["/post/salt", "/post/salt"]
+
+
+def test_a_change_is_never_served_stale(app, site, flask_answered):
+    reader = app.test_client()
+    reader.get("/post/salt")
+    [kept] = app.wsgi_app.kept.values()
+    kept.renewing_since = time.time()  # another request is rendering it again
+    site.body_html = "<p>Salt, revised.</p>"
+    db.session.commit()
+    with time_machine.travel(utcnow() + timedelta(seconds=65), tick=False):
+        assert "Salt, revised." in reader.get("/post/salt").text
