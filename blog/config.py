@@ -137,6 +137,10 @@ STORED_PAGES_MAX = 2000
 # to this long for it (then render it themselves): an expired page is made once, not once
 # for each reader asking at that moment.
 STORED_PAGE_WAIT_SECONDS = 5
+# The archive lists every post on one page up to this many public posts; beyond, /archive
+# is an index of months with their counts, and each month's page lists its posts.
+ARCHIVE_ALL_MAX = 500
+
 # Each worker also keeps the stored pages it serves most in memory, up to this many bytes,
 # and serves them to readers without the site's cookies before the request reaches Flask
 # (blog.public.front_door), after one read of the generation. 0 turns that off.

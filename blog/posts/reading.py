@@ -106,6 +106,32 @@ def archive_bounds(year: int | None, month: int | None) -> tuple[datetime, datet
     return local_to_utc(start), local_to_utc(end)
 
 
+@dataclass
+class MonthCount:
+    year: int
+    month: int
+    posts: int
+
+
+def public_post_count() -> int:
+    return db.session.scalar(select(func.count(Post.id)).where(Post.is_public()))
+
+
+def archive_months() -> list[MonthCount]:
+    """How many public posts each month has (site time zone), newest first: the archive's
+    index when there are too many posts for one page. One query of the dates alone."""
+    dates = db.session.scalars(
+        select(Post.published_at).where(Post.is_public()).order_by(Post.published_at.desc())
+    )
+    months: list[MonthCount] = []
+    for published_at in dates:
+        local = to_local(published_at)
+        if not months or (months[-1].year, months[-1].month) != (local.year, local.month):
+            months.append(MonthCount(local.year, local.month, 0))
+        months[-1].posts += 1
+    return months
+
+
 def archive(year: int | None = None, month: int | None = None) -> list[Month]:
     """Public posts grouped by month (site time zone), newest first; one query.
 

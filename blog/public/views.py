@@ -172,6 +172,11 @@ def search():
 @bp.get("/archive/<int:year>/<int:month>")
 @stored()
 def archive(year: int | None = None, month: int | None = None):
+    """Every post by month; past ARCHIVE_ALL_MAX posts, the whole archive is an index of
+    months (each month's page lists its posts), not one page of thousands of links."""
+    if year is None and reading.public_post_count() > current_app.config["ARCHIVE_ALL_MAX"]:
+        cacheable()
+        return render_template("public/archive_index.html", months=reading.archive_months())
     try:
         months = reading.archive(year, month)
     except ValueError:

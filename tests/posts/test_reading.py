@@ -157,12 +157,16 @@ def test_share_links_load_nothing_from_other_sites(client, make_post):
 # -- Archive ---------------------------------------------------------------------------
 
 
-def test_archive_groups_posts_by_month_newest_first(client, make_post):
+def four_months_of_posts(make_post) -> None:
     make_post("November A", published_at=datetime(2025, 11, 20, 12))
     make_post("November B", published_at=datetime(2025, 11, 3, 12))
     make_post("March", published_at=datetime(2025, 3, 1, 12))
     make_post("Last year", published_at=datetime(2024, 12, 31, 12))
     make_post("Draft", status=PostStatus.DRAFT)
+
+
+def test_archive_groups_posts_by_month_newest_first(client, make_post):
+    four_months_of_posts(make_post)
     page = client.get("/archive").text
     headings = re.findall(r'<h2 class="archive__heading"[^>]*>\s*<a[^>]*>(\w+)</a>', page)
     assert headings == ["November", "March", "December"]
@@ -214,6 +218,23 @@ def test_archive_months_follow_the_site_time_zone(client, make_post):
 def test_bad_archive_periods_are_404(client, make_post, url):
     make_post("Any", published_at=datetime(2025, 1, 5))
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("config_overrides", [{"ARCHIVE_ALL_MAX": 3}])
+def test_a_large_archive_is_an_index_of_months_each_listing_its_posts(client, make_post):
+    four_months_of_posts(make_post)
+    page = client.get("/archive").text
+    assert "November A" not in page and "4 posts, by month" in page
+    years = re.findall(r'<h2 class="archive__heading"[^>]*>\s*<a href="/archive/(\d+)">', page)
+    assert years == ["2025", "2024"]
+    months = re.findall(r'<a href="(/archive/\d+/\d+)">(\w+)</a> <span[^>]*>(\d+)</span>', page)
+    assert months == [
+        ("/archive/2025/11", "November", "2"),
+        ("/archive/2025/3", "March", "1"),
+        ("/archive/2024/12", "December", "1"),
+    ]
+    november = client.get("/archive/2025/11").text
+    assert "November A" in november and "November B" in november
 
 
 def test_empty_archive_has_an_empty_state(client):
