@@ -157,7 +157,7 @@ def test_share_links_load_nothing_from_other_sites(client, make_post):
 # -- Archive ---------------------------------------------------------------------------
 
 
-def four_months_of_posts(make_post) -> None:
+def posts_in_three_months(make_post) -> None:
     make_post("November A", published_at=datetime(2025, 11, 20, 12))
     make_post("November B", published_at=datetime(2025, 11, 3, 12))
     make_post("March", published_at=datetime(2025, 3, 1, 12))
@@ -166,7 +166,7 @@ def four_months_of_posts(make_post) -> None:
 
 
 def test_archive_groups_posts_by_month_newest_first(client, make_post):
-    four_months_of_posts(make_post)
+    posts_in_three_months(make_post)
     page = client.get("/archive").text
     headings = re.findall(r'<h2 class="archive__heading"[^>]*>\s*<a[^>]*>(\w+)</a>', page)
     assert headings == ["November", "March", "December"]
@@ -222,7 +222,7 @@ def test_bad_archive_periods_are_404(client, make_post, url):
 
 @pytest.mark.parametrize("config_overrides", [{"ARCHIVE_ALL_MAX": 3}])
 def test_a_large_archive_is_an_index_of_months_each_listing_its_posts(client, make_post):
-    four_months_of_posts(make_post)
+    posts_in_three_months(make_post)
     page = client.get("/archive").text
     assert "November A" not in page and "4 posts, by month" in page
     years = re.findall(r'<h2 class="archive__heading"[^>]*>\s*<a href="/archive/(\d+)">', page)
