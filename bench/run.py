@@ -15,7 +15,7 @@ posts of realistic length and 100,000 comments, built with bulk inserts), it ser
 - ``nginx``: nginx in front of it with the shipped deploy/nginx.conf's proxy settings
   but no micro-cache; ``cached``: the same with the shipped micro-cache.
 
-and drives each page (post, home, tag, search, feed, sitemap; and ``seen``, the view
+and drives each page (post, home, tag, archive, search, feed, sitemap; and ``seen``, the view
 beacon, which only Rounds answers; search asks for each of SEARCHES in turn) at each
 concurrency, the servers taking turns page by page, with wrk when it is installed
 (``-t2``, gzip accepted, a 10 s timeout) or else
