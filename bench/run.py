@@ -60,6 +60,7 @@ PAGES = {
     "tag": f"/tag/{BENCH_TAG}",
     "archive": "/archive",
     "search": "/search?q=blood+pressure",
+    "search-new": "/search?q=blood+pressure",
     "feed": "/feed.xml",
     "sitemap": "/sitemap.xml",
     "seen": f"/post/{BENCH_POST}/seen",
@@ -73,6 +74,9 @@ SEARCHES = [
     "kidney stones", "walki", "gout", "exercise",
 ]  # fmt: skip
 ROUNDS_ONLY = {"seen"}
+# Pages asked for with a new address each time (``&n=`` and a number), so no copy kept
+# of an earlier answer serves them: what a search no one made before costs.
+NEW_EACH_TIME = {"search-new"}
 TARGETS = ("static", "minimal", "rounds", "nginx", "cached")
 SITES = {"small": (20, 100), "large": (10_000, 100_000)}
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -257,23 +261,31 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def paths_for(page: str) -> list[str]:
     """The addresses a page's run asks for, in turn."""
-    if page == "search":
+    if page in ("search", "search-new"):
         return ["/search?" + urllib.parse.urlencode({"q": words}) for words in SEARCHES]
     return [PAGES[page]]
 
 
 def drive(
-    port: int, path: str | list[str], concurrency: int, seconds: float, post: bool = False
+    port: int,
+    path: str | list[str],
+    concurrency: int,
+    seconds: float,
+    post: bool = False,
+    new_each_time: bool = False,
 ) -> dict:
     """Requests a second, latency percentiles (ms) and errors for ``path`` on ``port``
-    (or for each of a list of paths in turn)."""
+    (or for each of a list of paths in turn; ``new_each_time``: each with ``&n=`` and a
+    number no other request had)."""
     paths = [path] if isinstance(path, str) else path
     if WRK:
-        return drive_wrk(port, paths, concurrency, seconds, post)
-    return drive_python(port, paths, concurrency, seconds, post)
+        return drive_wrk(port, paths, concurrency, seconds, post, new_each_time)
+    return drive_python(port, paths, concurrency, seconds, post, new_each_time)
 
 
-def drive_wrk(port: int, paths: list[str], concurrency: int, seconds: float, post: bool) -> dict:
+def drive_wrk(
+    port: int, paths: list[str], concurrency: int, seconds: float, post: bool, new_each_time: bool
+) -> dict:
     script = []
     if post:  # the beacon: a same-site POST, as the page's script sends it
         script = [
@@ -281,14 +293,18 @@ def drive_wrk(port: int, paths: list[str], concurrency: int, seconds: float, pos
             f'wrk.headers["Origin"] = "http://127.0.0.1:{port}"',
             'wrk.headers["Sec-Fetch-Site"] = "same-origin"',
         ]
-    if len(paths) > 1:  # each connection's requests take the paths in turn
+    if len(paths) > 1 or new_each_time:  # each connection's requests take the paths in turn
         listed = ", ".join(json.dumps(path) for path in paths)
+        # Each wrk thread runs its own copy of the script: a table's address tells them apart.
+        unique = ' .. "&n=" .. thread_tag .. "-" .. sent' if new_each_time else ""
         script += [
             f"local paths = {{{listed}}}",
-            "local next_path = 0",
+            "local next_path, sent = 0, 0",
+            "local thread_tag = string.sub(tostring({}), 10)",
             "request = function()",
             "  next_path = next_path % #paths + 1",
-            "  return wrk.format(nil, paths[next_path])",
+            "  sent = sent + 1",
+            f"  return wrk.format(nil, paths[next_path]{unique})",
             "end",
         ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
@@ -321,11 +337,14 @@ def drive_wrk(port: int, paths: list[str], concurrency: int, seconds: float, pos
     }
 
 
-def drive_python(port: int, paths: list[str], concurrency: int, seconds: float, post: bool) -> dict:
+def drive_python(
+    port: int, paths: list[str], concurrency: int, seconds: float, post: bool, new_each_time: bool
+) -> dict:
     """The fallback without wrk: one thread and one kept-alive connection per client."""
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()
+    numbers = itertools.count()
     deadline = time.monotonic() + seconds
     headers = {"User-Agent": BROWSER, "Accept-Encoding": "gzip"}
     if post:
@@ -335,9 +354,12 @@ def drive_python(port: int, paths: list[str], concurrency: int, seconds: float, 
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         turns = itertools.cycle(paths)
         while time.monotonic() < deadline:
+            address = next(turns)
+            if new_each_time:
+                address += f"&n={next(numbers)}"
             started = time.perf_counter()
             try:
-                connection.request("POST" if post else "GET", next(turns), headers=headers)
+                connection.request("POST" if post else "GET", address, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 failed = response.status >= 400
@@ -468,7 +490,8 @@ def measure(args) -> dict:
                             if page in ROUNDS_ONLY and target != "rounds":
                                 continue
                             figures = drive(stack.ports[target], paths_for(page), concurrency,
-                                            args.seconds, post=page in ROUNDS_ONLY)  # fmt: skip
+                                            args.seconds, post=page in ROUNDS_ONLY,
+                                            new_each_time=page in NEW_EACH_TIME)  # fmt: skip
                             row = {"site": site, "page": page, "concurrency": concurrency,
                                    "target": target, **figures}  # fmt: skip
                             results["runs"].append(row)

@@ -119,6 +119,27 @@ def stored(
     return decorate
 
 
+def in_memory_only(view: Callable) -> Callable:
+    """For pages too many to store (search results: any words a reader types): rendered
+    by Flask, and offered to the worker's front door only (blog.public.front_door), which
+    serves a repeat of the same address from memory while nothing has changed."""
+
+    @wraps(view)
+    def serve(**view_args) -> Response:
+        at = None
+        if shared_request(False, ()):
+            at = page_store.current_generation(db.engine)  # before reading what it shows
+        response = current_app.make_response(view(**view_args))
+        if at is not None and response.status_code == 200 and not response.is_streamed:
+            now = utcnow()
+            limits = [now + timedelta(seconds=float(current_app.config["STORED_PAGE_SECONDS"]))]
+            limits += [when for when in (next_release(),) if when is not None]
+            front_door.offer(response.get_data(), at, min(limits))
+        return finish(response, False)
+
+    return serve
+
+
 class Rendering:
     """The pages this process is rendering to store. Another request for one of them waits
     for the stored copy (at most STORED_PAGE_WAIT_SECONDS) rather than render it too, so a

@@ -28,7 +28,7 @@ from blog.posts import search as site_search
 from blog.posts import sitemap as site_map
 from blog.public import bp, reader
 from blog.public.pages import render_post_page
-from blog.public.stored import stored
+from blog.public.stored import in_memory_only, stored
 
 ONE_YEAR = 31_536_000
 ONE_DAY = 86_400
@@ -160,6 +160,7 @@ def xml_response(body: bytes, mimetype: str, modified: datetime | None) -> Respo
 
 
 @bp.get("/search")
+@in_memory_only
 def search():
     query = request.args.get("q", "")
     results = site_search.SearchPage(query, page_number())

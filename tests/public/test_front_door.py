@@ -260,3 +260,23 @@ def test_a_change_is_never_served_stale(app, site, flask_answered):
     db.session.commit()
     with time_machine.travel(utcnow() + timedelta(seconds=65), tick=False):
         assert "Salt, revised." in reader.get("/post/salt").text
+
+
+def test_a_repeated_search_comes_from_memory_until_something_changes(
+    reader, site, make_post, flask_answered
+):
+    assert "Salt" in reader.get("/search?q=salt").text
+    again = reader.get("/search?q=salt")
+    assert "Salt" in again.text and "public" in again.headers["Cache-Control"]
+    assert flask_answered == ["/search?q=salt"]
+    make_post("Salt and sleep", body="Less salt, better sleep.")
+    assert "and sleep" in reader.get("/search?q=salt").text  # "Salt" is highlighted
+    assert "and sleep" not in reader.get("/search?q=potassium").text
+    assert flask_answered == ["/search?q=salt", "/search?q=salt", "/search?q=potassium"]
+
+
+def test_the_authors_search_is_her_own(client, reader, site, author, flask_answered):
+    reader.get("/search?q=salt")
+    sign_in(client, author)
+    assert client.get("/search?q=salt", headers=BROWSER).headers["Cache-Control"] == "no-store"
+    assert flask_answered[-1] == "/search?q=salt"
