@@ -20,6 +20,7 @@ database stems the same way it stemmed the posts.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,7 +42,8 @@ PER_PAGE = 10
 # Private-use characters mark highlights until the text is escaped; then they become <mark>.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 _MARKED = re.compile(f"{MARK_OPEN}([^{MARK_OPEN}{MARK_CLOSE}]*){MARK_CLOSE}")
-_WORD = re.compile(r"\w+")
+# Letters and digits: the index splits words at everything else, the underscore too.
+_WORD = re.compile(r"[^\W_]+")
 # Endings the English stemmers take off; a half-typed last word that stops inside one
 # (walki, sleepin, hypertensi) is also sought as the whole word.
 ENDINGS = (
@@ -66,6 +68,7 @@ def search_terms(raw: str | None) -> list[str]:
     """The words of a reader's query, at most MAX_TERMS, from its first MAX_QUERY_CHARS."""
     cleaned = (raw or "")[:MAX_QUERY_CHARS]
     cleaned = cleaned.encode("utf-8", "replace").decode("utf-8")  # drop lone surrogates
+    cleaned = unicodedata.normalize("NFKC", cleaned)  # "ﬁbre" as typed is "fibre"
     return _WORD.findall(cleaned)[:MAX_TERMS]
 
 

@@ -254,7 +254,9 @@ def finish(response: Response, for_everyone: bool) -> Response:
         return response
     if response.status_code != 200:
         return response
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    # Its type too: a feed's two types carry the same bytes, and a cache must tell them apart.
+    tagged = response.content_type.encode() + b"\n" + response.get_data()
+    response.set_etag(hashlib.sha256(tagged).hexdigest()[:32])
     # The same for every visitor, signed in or not, so also cacheable when it is a 304.
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config["PUBLIC_CACHE_SECONDS"])

@@ -56,6 +56,12 @@ def test_a_single_letter_last_word_is_a_word_not_a_prefix(client, make_post):
     assert titles(client, "vitamin+de") == ["vitamin-deficiency"]
 
 
+def test_underscores_and_ligatures_are_read_as_the_index_reads_them(client, make_post):
+    make_post("Fibre and salt", body="Whole grains.")
+    for query in ("salt", "___+salt", "salt+__", "fibre_salt", "%EF%AC%81bre"):  # "ﬁbre"
+        assert titles(client, query) == ["fibre-and-salt"], query
+
+
 # Half-typed last words, against the sample posts: the index holds stems ("walk"), so the
 # prefix "walki" alone finds nothing; the words it may be finishing do.
 HALF_TYPED = {

@@ -280,3 +280,11 @@ def test_the_authors_search_is_her_own(client, reader, site, author, flask_answe
     sign_in(client, author)
     assert client.get("/search?q=salt", headers=BROWSER).headers["Cache-Control"] == "no-store"
     assert flask_answered[-1] == "/search?q=salt"
+
+
+def test_each_type_of_a_feed_has_its_own_etag(reader, site):
+    atom = reader.get("/feed.xml", headers=FEED_READER)
+    page = reader.get("/feed.xml", headers=BROWSER_PAGE)
+    assert atom.data == page.data and atom.headers["ETag"] != page.headers["ETag"]
+    stale = reader.get("/feed.xml", headers={**FEED_READER, "If-None-Match": page.headers["ETag"]})
+    assert stale.status_code == 200 and stale.mimetype == "application/atom+xml"
