@@ -98,3 +98,12 @@ def test_gunicorn_recycles_workers_rarely_and_not_both_at_once():
     config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
     assert config["max_requests"] >= 10_000
     assert config["max_requests_jitter"] >= config["max_requests"] // 2
+
+
+def test_warm_compiles_every_template_before_gunicorn_forks_the_workers(app):
+    from blog import warm
+
+    warm(app)
+    compiled = {name for _loader, name in app.jinja_env.cache.keys()}
+    assert "public/post.html" in compiled and "author/editor.html" in compiled
+    assert compiled >= set(app.jinja_env.list_templates(extensions=("html", "xml", "txt")))
