@@ -14,6 +14,13 @@ counters' age, a scheduled post due), the first request renders it again while t
 worker's other requests still get the kept copy, for at most PUBLIC_STALE_SECONDS. A
 change is never served stale: the generation is checked all the same.
 
+While one request of a worker is at Flask for an address it has no copy of, others for
+the same address wait for it (at most STORED_PAGE_WAIT_SECONDS, as nginx's
+``proxy_cache_lock``) and get the page it kept, rather than make the same page alongside
+it: the first readers of a search, or of a page that just changed, cost one render per
+worker, not one per reader. An address whose answer was not kept (a redirect, a 404, a
+file) is not waited for again.
+
 The comment form's start time is signed to the minute: a page with the form is filled in
 again once a minute. Each worker keeps at most FRONT_DOOR_BYTES, the least recently
 served pages dropped first; 0 turns the front door off.
@@ -41,6 +48,8 @@ from blog.core import page_store, request_ids
 OFFER = "rounds.front_door.offer"
 # Headers made for each response, not kept with the page.
 PER_RESPONSE = frozenset({"content-length", "etag", "x-request-id", "date", "server"})
+# How many addresses whose answers were not kept are remembered (not waited for).
+UNKEPT_MAX = 1000
 
 
 @dataclass
@@ -100,6 +109,9 @@ class FrontDoor:
         self.negotiated: set[tuple] = set()
         self.size = 0
         self.lock = threading.Lock()
+        self.wait_seconds = float(app.config["STORED_PAGE_WAIT_SECONDS"])
+        self.asking: dict[tuple, threading.Event] = {}  # addresses at Flask now
+        self.unkept: set[tuple] = set()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if self.budget <= 0 or environ.get("REQUEST_METHOD") != "GET" or self.personal(environ):
@@ -112,7 +124,7 @@ class FrontDoor:
             served = self.serve(address, kept, environ, start_response)
             if served is not None:
                 return served
-        return self.pass_through(environ, start_response)
+        return self.one_at_a_time(address, environ, start_response)
 
     # -- Which requests --------------------------------------------------------------
 
@@ -195,6 +207,33 @@ class FrontDoor:
                     kept.minute = minute
         return kept.body, kept.etag
 
+    def one_at_a_time(self, address: tuple, environ: dict, start_response: Callable):
+        """Flask answers, unless a request for the same address is already there: then
+        wait for the page it keeps (or, if it keeps none in time, ask Flask too)."""
+        with self.lock:
+            ahead = None if address in self.unkept else self.asking.get(address)
+            if ahead is None:
+                mine = self.asking.setdefault(address, threading.Event())
+        if ahead is not None:
+            ahead.wait(self.wait_seconds)
+            kept = self.kept.get(address)
+            if kept is not None:
+                served = self.serve(address, kept, environ, start_response)
+                if served is not None:
+                    return served
+            return self.pass_through(environ, start_response)
+        try:
+            return self.pass_through(environ, start_response)
+        finally:
+            with self.lock:
+                if self.asking.get(address) is mine:
+                    del self.asking[address]
+                if address not in self.kept:
+                    if len(self.unkept) >= UNKEPT_MAX:
+                        self.unkept.clear()
+                    self.unkept.add(address)
+            mine.set()
+
     # -- Keeping ---------------------------------------------------------------------
 
     def pass_through(self, environ: dict, start_response: Callable):
@@ -237,6 +276,7 @@ class FrontDoor:
         )
         with self.lock:
             self.drop_locked(address)
+            self.unkept.discard(address)
             self.kept[address] = kept
             self.size += size
             while self.size > self.budget and self.kept:

@@ -3,6 +3,7 @@ readers without the site's cookies, and nothing else: what a reader gets is the 
 Flask would send, current to the last write."""
 
 import re
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -16,6 +17,7 @@ from blog.core import page_store
 from blog.core.clock import utcnow
 from blog.extensions import db
 from blog.models import Post
+from blog.public import front_door
 from tests.comment_helpers import BROWSER, FAST_FORMS, post_comment
 from tests.conftest import sign_in
 
@@ -288,3 +290,89 @@ def test_each_type_of_a_feed_has_its_own_etag(reader, site):
     assert atom.data == page.data and atom.headers["ETag"] != page.headers["ETag"]
     stale = reader.get("/feed.xml", headers={**FEED_READER, "If-None-Match": page.headers["ETag"]})
     assert stale.status_code == 200 and stale.mimetype == "application/atom+xml"
+
+
+class Watched(threading.Event):
+    """An Event that tells when the front door starts waiting on it."""
+
+    waiting = threading.Event()
+
+    def wait(self, timeout=None):
+        if sys._getframe(1).f_globals["__name__"] == front_door.__name__:
+            Watched.waiting.set()
+        return super().wait(timeout)
+
+
+@pytest.fixture
+def held_at_flask(app, monkeypatch):
+    """Requests for an address in ``held`` stop on reaching Flask until ``release`` is set."""
+    Watched.waiting = threading.Event()
+    hold = {"paths": set(), "at_flask": [], "release": threading.Event()}
+    monkeypatch.setattr(threading, "Event", Watched)  # the front door's, from here on
+
+    def stop(_sender, **_extra):
+        from flask import request
+
+        if request.path in hold["paths"]:
+            hold["at_flask"].append(request.path)
+            hold["release"].wait(10)
+
+    request_started.connect(stop, app)
+    yield hold
+    hold["release"].set()
+    request_started.disconnect(stop, app)
+
+
+def at_flask(hold: dict, count: int) -> bool:
+    """Wait (10 s at most) until ``count`` held requests are at Flask together."""
+    for _ in range(1000):
+        if len(hold["at_flask"]) >= count:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def ask_in_thread(app, path: str, answers: list):
+    thread = threading.Thread(target=lambda: answers.append(app.test_client().get(path)))
+    thread.start()
+    return thread
+
+
+def second_while_first_at_flask(app, hold: dict, path: str) -> list:
+    """Two readers ask for ``path``; the second while the first is held at Flask, and
+    the front door makes it wait. Both answers, once the first is let go."""
+    hold["paths"].add(path.split("?")[0])
+    answers: list = []
+    first = ask_in_thread(app, path, answers)
+    assert at_flask(hold, 1)
+    second = ask_in_thread(app, path, answers)
+    assert Watched.waiting.wait(10)  # the second waits for the first's page
+    hold["release"].set()
+    first.join(10), second.join(10)
+    return answers
+
+
+def test_readers_asking_at_once_for_a_new_search_get_one_render(
+    app, site, flask_answered, held_at_flask
+):
+    answers = second_while_first_at_flask(app, held_at_flask, "/search?q=salt")
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[0].data == answers[1].data and "Salt" in answers[1].text
+    assert flask_answered == ["/search?q=salt"]
+
+
+def test_an_address_whose_answer_is_not_kept_is_asked_for_by_each_reader(
+    app, site, flask_answered, held_at_flask
+):
+    answers = second_while_first_at_flask(app, held_at_flask, "/post/nothing-here")
+    assert [answer.status_code for answer in answers] == [404, 404]
+    assert flask_answered == ["/post/nothing-here"] * 2  # waited, then asked itself
+    # Known now as an address not kept: readers no longer wait for one another.
+    held_at_flask["release"].clear()
+    held_at_flask["at_flask"].clear()
+    Watched.waiting.clear()
+    both = [ask_in_thread(app, "/post/nothing-here", answers) for _ in range(2)]
+    assert at_flask(held_at_flask, 2) and not Watched.waiting.is_set()
+    held_at_flask["release"].set()
+    [thread.join(10) for thread in both]
+    assert [answer.status_code for answer in answers] == [404] * 4
