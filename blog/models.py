@@ -253,12 +253,13 @@ class Post(db.Model):
     reviewer: Mapped[Reviewer | None] = relationship()
 
     @staticmethod
-    def is_public():
-        """The rule for what readers see: published, or scheduled and its time has come."""
+    def is_public(now=None):
+        """The rule for what readers see: published, or scheduled and its time has come
+        (by ``now``: a time or a bound parameter; the current time by default)."""
         return and_(
             Post.deleted_at.is_(None),
             Post.published_at.is_not(None),
-            Post.published_at <= utcnow(),
+            Post.published_at <= (utcnow() if now is None else now),
             or_(Post.status == PostStatus.PUBLISHED, Post.status == PostStatus.SCHEDULED),
         )
 

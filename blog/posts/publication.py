@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, bindparam, func, select
 
 from blog.core.clock import local_to_utc, utcnow
 from blog.extensions import db
@@ -70,13 +70,15 @@ def effective_status(post: Post) -> str:
     return post.status
 
 
+# Built once: every page a reader is sent asks it (see next_release).
+NEXT_RELEASE = select(func.min(Post.published_at)).where(
+    Post.deleted_at.is_(None),
+    Post.status.in_((PostStatus.PUBLISHED, PostStatus.SCHEDULED)),
+    Post.published_at > bindparam("now", type_=DateTime),
+)
+
+
 def next_release() -> datetime | None:
     """When the next scheduled (or future-dated) post goes out, which changes what readers
     see without a write: listings, feeds, the neighbours and related posts of others."""
-    return db.session.scalar(
-        select(func.min(Post.published_at)).where(
-            Post.deleted_at.is_(None),
-            Post.status.in_((PostStatus.PUBLISHED, PostStatus.SCHEDULED)),
-            Post.published_at > utcnow(),
-        )
-    )
+    return db.session.scalar(NEXT_RELEASE, {"now": utcnow()})

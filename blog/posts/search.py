@@ -21,13 +21,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
-from sqlalchemy import column, func, literal_column, select, table, union_all
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
@@ -137,15 +149,19 @@ class SearchPage(Pagination):
     def __init__(self, raw: str | None, page: int = 1):
         terms = search_terms(raw)
         self.query = " ".join(terms)
-        build = _postgresql_queries if db.engine.dialect.name == "postgresql" else _sqlite_queries
-        super().__init__(page=page, per_page=PER_PAGE, queries=build(terms) if terms else ())
+        if db.engine.dialect.name == "postgresql":
+            queries = (*_postgresql_queries(), {"match": tsquery_text(terms)})
+        else:
+            queries = (*_sqlite_queries(), {"match": fts5_query(terms)})
+        super().__init__(page=page, per_page=PER_PAGE, queries=queries if terms else ())
 
     def _query_items(self) -> list[Result]:
         if not self.query:
             return []
-        rows = self._query_args["queries"][0](self.per_page, self._query_offset)
+        rows, _count, values = self._query_args["queries"]
+        values = {**values, "now": utcnow(), "limit": self.per_page, "offset": self._query_offset}
         try:
-            return [_result(*row) for row in db.session.execute(rows)]
+            return [_result(*row) for row in db.session.execute(rows, values)]
         except DBAPIError:
             # Terms are quoted, so this is not expected; a reader still gets a page, not a 500.
             db.session.rollback()
@@ -155,11 +171,19 @@ class SearchPage(Pagination):
     def _query_count(self) -> int:
         if len(self.items) < self.per_page:  # the last page: its items say how many
             return self._query_offset + len(self.items)
-        return db.session.scalar(self._query_args["queries"][1])
+        _rows, count, values = self._query_args["queries"]
+        return db.session.scalar(count, {**values, "now": utcnow()})
 
 
-def _sqlite_queries(terms: list[str]) -> tuple[Callable[[int, int], Select], Select]:
-    """The ranked (post, title, snippet) rows of a page (limit, offset), and their count.
+# The queries are built once (SQL construction costs more than SQLite's work on a small
+# site) and take the reader's words, the time and the page as parameters.
+MATCH, NOW = bindparam("match", type_=String), bindparam("now", type_=DateTime)
+LIMIT, OFFSET = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+
+
+@cache
+def _sqlite_queries() -> tuple[Select, Select]:
+    """The ranked (post, title, snippet) rows of a page, and their count.
 
     FTS5 ranks the matches itself (``ORDER BY rank``, bm25 with BM25_WEIGHTS): it scores
     and sorts them in one pass over the index, and SQLite then reads ``posts`` and makes
@@ -167,9 +191,9 @@ def _sqlite_queries(terms: list[str]) -> tuple[Callable[[int, int], Select], Sel
     skips), not for every match. The count reads the index alone, less the few posts
     readers may not see."""
     fts = literal_column("search_posts")
-    match = fts.op("MATCH")(fts5_query(terms))
+    match = fts.op("MATCH")(MATCH)
     weights = ", ".join(str(weight) for weight in BM25_WEIGHTS)
-    ranked = literal_column("search_posts.rank").op("MATCH")(f"bm25({weights})")
+    ranked = literal_column("search_posts.rank").op("MATCH")(literal(f"bm25({weights})"))
     rows = (
         select(
             Post,
@@ -178,15 +202,17 @@ def _sqlite_queries(terms: list[str]) -> tuple[Callable[[int, int], Select], Sel
         )
         .select_from(SEARCH_TABLE)
         .join(Post, Post.id == SEARCH_TABLE.c.rowid)
-        .where(match, ranked, Post.is_public())
+        .where(match, ranked, Post.is_public(NOW))
         .order_by(literal_column("search_posts.rank"))
+        .limit(LIMIT)
+        .offset(OFFSET)
     )
     count = (
         select(func.count())
         .select_from(SEARCH_TABLE)
         .where(match, SEARCH_TABLE.c.rowid.not_in(hidden_posts()))
     )
-    return (lambda limit, offset: rows.limit(limit).offset(offset)), count
+    return rows, count
 
 
 def hidden_posts() -> Select:
@@ -198,20 +224,21 @@ def hidden_posts() -> Select:
         select(Post.id).where(Post.deleted_at.is_not(None)),
         select(Post.id).where(Post.status.in_([s for s in PostStatus if s not in shown])),
         select(Post.id).where(Post.status.in_(shown), Post.published_at.is_(None)),
-        select(Post.id).where(Post.status.in_(shown), Post.published_at > utcnow()),
+        select(Post.id).where(Post.status.in_(shown), Post.published_at > NOW),
     )
 
 
-def _postgresql_queries(terms: list[str]) -> tuple[Callable[[int, int], Select], Select]:
-    """The ranked (post, title, snippet) rows of a page (limit, offset), and their count."""
-    query = func.to_tsquery(PG_CONFIG, tsquery_text(terms))
+@cache
+def _postgresql_queries() -> tuple[Select, Select]:
+    """The ranked (post, title, snippet) rows of a page, and their count."""
+    query = func.to_tsquery(PG_CONFIG, MATCH)
     tag_match = (
         select(post_tags.c.post_id)
         .join(Tag, Tag.id == post_tags.c.tag_id)
         .where(func.to_tsvector(PG_CONFIG, Tag.name).op("@@")(query))
     )
     matches = document_vector().op("@@")(query) | Post.id.in_(tag_match)
-    where = (matches, Post.is_public())
+    where = (matches, Post.is_public(NOW))
     weighted = (
         _weighted(Post.title, "A")
         .op("||")(_weighted(_summary_column(), "B"))
@@ -228,9 +255,11 @@ def _postgresql_queries(terms: list[str]) -> tuple[Callable[[int, int], Select],
         )
         .where(*where)
         .order_by(func.ts_rank(weighted, query).desc(), Post.published_at.desc())
+        .limit(LIMIT)
+        .offset(OFFSET)
     )
     count = select(func.count(Post.id)).where(*where)
-    return (lambda limit, offset: rows.limit(limit).offset(offset)), count
+    return rows, count
 
 
 def _weighted(column, weight: str):
