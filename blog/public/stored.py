@@ -58,14 +58,13 @@ def part(name: str, render: Callable[[], str]) -> Markup:
         return Markup(found.body.decode())
     html = render()
     if at is not None:
-        now = utcnow()
-        limits = [now + timedelta(days=1), *filter(None, [next_release()])]
+        until = valid_until(timedelta(days=1))
         made = page_store.Page("text/html", html.encode())
         app = current_app._get_current_object()
 
         @after_this_request
         def store_part(response: Response) -> Response:
-            response.call_on_close(lambda: page_store.save(app, part_key, at, made, min(limits)))
+            response.call_on_close(lambda: page_store.save(app, part_key, at, made, until))
             return response
 
     return Markup(html)
@@ -131,10 +130,7 @@ def in_memory_only(view: Callable) -> Callable:
             at = page_store.current_generation(db.engine)  # before reading what it shows
         response = current_app.make_response(view(**view_args))
         if at is not None and response.status_code == 200 and not response.is_streamed:
-            now = utcnow()
-            limits = [now + timedelta(seconds=float(current_app.config["STORED_PAGE_SECONDS"]))]
-            limits += [when for when in (next_release(),) if when is not None]
-            front_door.offer(response.get_data(), at, min(limits))
+            front_door.offer(response.get_data(), at, valid_until(counters_age()))
         return finish(response, False)
 
     return serve
@@ -207,24 +203,31 @@ def keep(response: Response, page_key: str, at: int) -> None:
     body = response.get_data(as_text=True)
     for token, post_id in g.get("form_tokens", {}).items():
         body = body.replace(token, MARKER.format(post_id))
-    now = utcnow()
-    limits = [
-        now + timedelta(seconds=float(current_app.config["STORED_PAGE_SECONDS"])),
-        datetime(now.year + 1, 1, 1),
-    ]
-    limits += [when for when in (g.get("page_changes_at"), next_release()) if when is not None]
+    new_year = datetime(utcnow().year + 1, 1, 1)
+    until = valid_until(counters_age(), new_year, g.get("page_changes_at"))
     modified = response.last_modified.replace(tzinfo=None) if response.last_modified else None
     page = page_store.Page(response.content_type, body.encode(), modified)
-    front_door.offer(page.body, at, min(limits), filler(page.body))
+    front_door.offer(page.body, at, until, filler(page.body))
     app = current_app._get_current_object()
 
     def store() -> None:
         try:
-            page_store.save(app, page_key, at, page, min(limits))
+            page_store.save(app, page_key, at, page, until)
         finally:
             RENDERING.release(page_key)
 
     response.call_on_close(store)
+
+
+def counters_age() -> timedelta:
+    """How old the views and likes on a stored page may be (STORED_PAGE_SECONDS)."""
+    return timedelta(seconds=float(current_app.config["STORED_PAGE_SECONDS"]))
+
+
+def valid_until(longest: timedelta, *also: datetime | None) -> datetime:
+    """When a page made now stops being valid (naive UTC): after ``longest``, at any time
+    of ``also``, or when the next post goes out, whichever comes first."""
+    return min([utcnow() + longest, *filter(None, [*also, next_release()])])
 
 
 def fill_form_tokens(body: bytes) -> bytes:
