@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,30 @@ def wait_until_up(base: str, server: subprocess.Popen, seconds: float = 30) -> N
     raise AssertionError("gunicorn did not answer /healthz")
 
 
+@contextmanager
+def gunicorn_running(arguments: list[str], env: dict, base: str):
+    """gunicorn (``arguments`` after the executable) started from the project's folder,
+    answering at ``base``; killed, with everything it started, if the test leaves it
+    running. Stop it cleanly with ``stop_cleanly``."""
+    server = subprocess.Popen(
+        [str(GUNICORN), *arguments], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_up(base, server)
+        yield server
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=5)
+
+
+def stop_cleanly(server: subprocess.Popen) -> int:
+    """SIGTERM to gunicorn's master, as systemd stops it; its exit status."""
+    server.send_signal(signal.SIGTERM)
+    return server.wait(timeout=30)
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -112,16 +137,11 @@ def test_twenty_threads_post_two_hundred_comments(app, make_post, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "gunicorn.log"
-    server = subprocess.Popen(
-        [str(GUNICORN), "--workers", "3", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "60", "--error-logfile", str(log), "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
+    arguments = ["--workers", "3", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+                 "--timeout", "60", "--error-logfile", str(log), "wsgi:app"]  # fmt: skip
     statuses: list[int] = []
     errors: list[str] = []
-    try:
-        wait_until_up(base, server)
+    with gunicorn_running(arguments, env, base) as server:
         threads = [
             threading.Thread(target=reader, args=(base, slug, number, statuses, errors))
             for number in range(THREADS)
@@ -131,13 +151,7 @@ def test_twenty_threads_post_two_hundred_comments(app, make_post, tmp_path):
         for thread in threads:
             thread.join(timeout=120)
         assert not any(thread.is_alive() for thread in threads), "readers did not finish"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=5)
+        stop_cleanly(server)
 
     assert errors == []
     assert [code for code in statuses if code >= 500] == []

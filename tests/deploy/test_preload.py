@@ -5,9 +5,7 @@ comments render in the one render server forked from the master, and every view 
 reaches the database by the clean stops of the recycled workers and of the server."""
 
 import http.cookiejar
-import os
 import re
-import signal
 import subprocess
 import time
 import urllib.error
@@ -27,8 +25,9 @@ from tests.comments.test_gunicorn import (
     ROOT,
     NoRedirect,
     free_port,
+    gunicorn_running,
     server_environment,
-    wait_until_up,
+    stop_cleanly,
 )
 
 pytestmark = pytest.mark.slow
@@ -51,14 +50,8 @@ def test_recycled_workers_of_the_preloaded_app_serve_render_and_keep_every_view(
         GUNICORN_CMD_ARGS="--max-requests 3 --max-requests-jitter 0",
     )
     log = tmp_path / "gunicorn.log"
-    server = subprocess.Popen(
-        [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "--error-logfile", str(log),
-         "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_until_up(base, server)
+    arguments = ["-c", "deploy/gunicorn.conf.py", "--error-logfile", str(log), "wsgi:app"]
+    with gunicorn_running(arguments, env, base) as server:
         # Two workers and the render server; no worker has started a forkserver of its own.
         deadline = time.monotonic() + 30
         while len(processes := children_of(server.pid)) < 3 and time.monotonic() < deadline:
@@ -83,12 +76,7 @@ def test_recycled_workers_of_the_preloaded_app_serve_render_and_keep_every_view(
         with pytest.raises(urllib.error.HTTPError) as sent:  # not followed: NoRedirect
             reader.open(f"{base}/post/{slugs[-1]}/comments", urllib.parse.urlencode(form).encode())
         assert sent.value.code == 303
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=30) == 0
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=5)
+        assert stop_cleanly(server) == 0
 
     logged = log.read_text()
     assert "No render server" not in logged
