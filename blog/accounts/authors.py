@@ -65,15 +65,22 @@ def announce_setup_token(app: Flask) -> None:
             token = setup_tokens()[0]
     except SQLAlchemyError:  # database not created yet (e.g. during `flask db upgrade`)
         return
-    port = (command.params.get("port") if command else None) or os.environ.get(
-        "FLASK_RUN_PORT", "5000"
-    )
-    base = app.config.get("SITE_URL") or f"http://127.0.0.1:{port}"
     app.logger.warning(
-        "No author account yet. Setup token: %s — open %s/setup to create it.",
+        "No author account yet. Setup token: %s — open %s to create it.",
         token,
-        base.rstrip("/"),
+        setup_address(app, command),
     )
+
+
+def setup_address(app: Flask, command: click.Context | None) -> str:
+    """Where the setup page is: SITE_URL's, else `flask run`'s own address; under a WSGI
+    server such as gunicorn, which only nginx's address reaches, the site's /setup."""
+    if app.config.get("SITE_URL"):
+        return app.config["SITE_URL"].rstrip("/") + "/setup"
+    if command is None:
+        return "/setup on the site's address"
+    port = command.params.get("port") or os.environ.get("FLASK_RUN_PORT", "5000")
+    return f"http://127.0.0.1:{port}/setup"
 
 
 def weak_password_reason(password: str, personal: tuple[str, ...] = ()) -> str | None:

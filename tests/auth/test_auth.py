@@ -108,7 +108,25 @@ def test_setup_token_is_logged_at_start(tmp_path, migrated_template, caplog):
     with app.app_context():
         token = setup_tokens()[0]
     assert f"Setup token: {token}" in caplog.text
-    assert "/setup" in caplog.text
+    # Under a WSGI server the app doesn't know the port readers reach it on.
+    assert "open /setup on the site's address" in caplog.text
+
+
+def test_the_setup_address_is_flask_runs_or_the_sites(tmp_path, migrated_template, caplog):
+    import shutil
+
+    import click
+
+    path = tmp_path / "blog.sqlite3"
+    shutil.copy(migrated_template, path)
+    config = {**base_config(path, tmp_path), "TESTING": False}
+    run = click.Command("run", params=[click.Option(["--port"])])
+    with click.Context(run, info_name="run") as context, caplog.at_level(logging.WARNING):
+        context.params["port"] = 5123
+        create_app(config)
+        create_app({**config, "SITE_URL": "https://clinic.example/"})
+    assert "open http://127.0.0.1:5123/setup to create it" in caplog.text
+    assert "open https://clinic.example/setup to create it" in caplog.text
 
 
 def test_other_commands_do_not_log_the_token(tmp_path, migrated_template, caplog):
