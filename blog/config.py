@@ -61,6 +61,10 @@ SIGN_IN_FREE_PER_ACCOUNT = 5
 SETUP_RATE_LIMIT = "5 per minute; 20 per hour"
 COMMENT_RATE_LIMIT = "5 per minute; 30 per day"
 LIKE_RATE_LIMIT = "30 per minute; 300 per day"
+# Searches run from one network: each new one runs a full-text query (a repeat of one made
+# a moment ago comes from memory and isn't counted), so a stranger's endless made-up
+# searches can't keep the CPU busy for everyone else.
+SEARCH_RATE_LIMIT = "60 per minute; 600 per hour"
 
 # Comments
 COMMENT_MIN_SECONDS = 3  # a form sent faster than this is a bot

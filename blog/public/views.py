@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from blog.core import health
 from blog.core.pagination import page_number, paginate
 from blog.core.site import site_settings
-from blog.extensions import db
+from blog.extensions import db, limiter
 from blog.models import Page, Post, SlugRedirect, Tag, post_tags
 from blog.posts import feeds, images, reading
 from blog.posts import search as site_search
@@ -160,6 +160,7 @@ def xml_response(body: bytes, mimetype: str, modified: datetime | None) -> Respo
 
 
 @bp.get("/search")
+@limiter.limit(lambda: current_app.config["SEARCH_RATE_LIMIT"])
 @in_memory_only
 def search():
     query = request.args.get("q", "")

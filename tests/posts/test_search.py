@@ -402,3 +402,19 @@ def test_the_migration_indexes_posts_that_already_exist(tmp_path):
         assert titles(client, "gout") == ["legacy"]
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"RATELIMIT_ENABLED": True, "SEARCH_RATE_LIMIT": "3 per minute"}]
+)
+def test_new_searches_from_one_network_are_limited_repeats_are_not(app, make_post):
+    make_post("Selenium and the thyroid", body="Selenium, briefly.")
+    reader = app.test_client()
+    for words in ("selenium", "thyroid", "briefly"):
+        assert reader.get(f"/search?q={words}").status_code == 200
+    refused = reader.get("/search?q=iodine")
+    assert refused.status_code == 429
+    assert "Please wait a minute before trying again." in refused.text
+    assert "Selenium" in reader.get("/search?q=selenium").text  # a repeat, from memory
+    elsewhere = app.test_client().get("/search?q=iodine", environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    assert elsewhere.status_code == 200
