@@ -145,6 +145,10 @@ STORED_PAGE_WAIT_SECONDS = 5
 # The archive lists every post on one page up to this many public posts; beyond, /archive
 # is an index of months with their counts, and each month's page lists its posts.
 ARCHIVE_ALL_MAX = 500
+# /sitemap.xml lists every page up to this many public posts; beyond, it is a sitemap
+# index of /sitemap-pages.xml (home, about, archive, pages, tags) and /sitemap-posts-N.xml
+# files of this many posts each, oldest first, so an older file stays the same.
+SITEMAP_POSTS_PER_FILE = 1000
 
 # Each worker also keeps the stored pages it serves most in memory, up to this many bytes,
 # and serves them to readers without the site's cookies before the request reaches Flask

@@ -140,9 +140,43 @@ def feed():
 @bp.get("/sitemap.xml")
 @stored(for_everyone=True)
 def sitemap():
+    """Every page; past SITEMAP_POSTS_PER_FILE posts, an index of files that list them."""
+    if sitemap_split():
+        per_file = current_app.config["SITEMAP_POSTS_PER_FILE"]
+        entries = site_map.index_entries(site_settings(), per_file)
+        return sitemap_response(site_map.sitemap_index_xml(entries), entries)
     entries = site_map.sitemap_entries(site_settings())
+    return sitemap_response(site_map.sitemap_xml(entries), entries)
+
+
+@bp.get("/sitemap-pages.xml")
+@stored(for_everyone=True)
+def sitemap_pages():
+    if not sitemap_split():
+        abort(404)
+    entries = site_map.page_entries(site_settings(), site_map.newest_post_time())
+    return sitemap_response(site_map.sitemap_xml(entries), entries)
+
+
+@bp.get("/sitemap-posts-<int:number>.xml")
+@stored(for_everyone=True)
+def sitemap_posts(number: int):
+    entries = []
+    if number >= 1 and sitemap_split():
+        per_file = current_app.config["SITEMAP_POSTS_PER_FILE"]
+        entries = site_map.post_file_entries(number, per_file)
+    if not entries:
+        abort(404)
+    return sitemap_response(site_map.sitemap_xml(entries), entries)
+
+
+def sitemap_split() -> bool:
+    return reading.public_post_count() > current_app.config["SITEMAP_POSTS_PER_FILE"]
+
+
+def sitemap_response(body: bytes, entries: list) -> Response:
     newest = max((modified for _, modified in entries if modified), default=None)
-    return xml_response(site_map.sitemap_xml(entries), "application/xml", newest)
+    return xml_response(body, "application/xml", newest)
 
 
 @bp.get("/robots.txt")

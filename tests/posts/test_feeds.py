@@ -134,17 +134,57 @@ def test_every_page_links_the_site_feed_and_tag_pages_their_own(client, make_pos
 # -- Sitemap and robots -------------------------------------------------------------------
 
 
-def sitemap_urls(client) -> dict[str, str | None]:
-    response = client.get("/sitemap.xml")
+def sitemap_urls(client, path: str = "/sitemap.xml", kind: str = "urlset") -> dict:
+    """{address: lastmod or None} of a sitemap (or, with ``kind="sitemapindex"``, of an
+    index's files), read as a crawler reads it."""
+    response = client.get(path)
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
     root = ET.fromstring(response.data)
-    assert root.tag == f"{{{SITEMAP}}}urlset"
+    assert root.tag == f"{{{SITEMAP}}}{kind}"
     urls = {}
     for url in root:
         lastmod = url.find(f"{{{SITEMAP}}}lastmod")
         urls[url.find(f"{{{SITEMAP}}}loc").text] = None if lastmod is None else lastmod.text
     return urls
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"SITE_URL": "https://blog.example.org", "SITEMAP_POSTS_PER_FILE": 2}],
+)
+def test_past_its_size_the_sitemap_is_an_index_of_files(client, make_post):
+    """Five posts, two a file: the index names the pages' file and three posts' files,
+    oldest posts first; together they list every public page once, and nothing else."""
+    now = utcnow()
+    for number in range(5):
+        make_post(f"Post {number}", tags="Heart", published_at=now - timedelta(days=10 - number))
+    make_post("Draft", status=PostStatus.DRAFT)
+    root = "https://blog.example.org"
+    files = sitemap_urls(client, kind="sitemapindex")
+    assert list(files) == [
+        f"{root}/sitemap-pages.xml",
+        *(f"{root}/sitemap-posts-{number}.xml" for number in (1, 2, 3)),
+    ]
+    pages = sitemap_urls(client, "/sitemap-pages.xml")
+    assert set(pages) == {f"{root}/", f"{root}/about", f"{root}/archive", f"{root}/tag/heart"}
+    posts = [list(sitemap_urls(client, f"/sitemap-posts-{n}.xml")) for n in (1, 2, 3)]
+    assert posts == [
+        [f"{root}/post/post-0", f"{root}/post/post-1"],
+        [f"{root}/post/post-2", f"{root}/post/post-3"],
+        [f"{root}/post/post-4"],
+    ]
+    newest = sitemap_urls(client, "/sitemap-posts-3.xml")[f"{root}/post/post-4"]
+    assert files[f"{root}/sitemap-posts-3.xml"] == newest == pages[f"{root}/"]
+    for missing in ("/sitemap-posts-0.xml", "/sitemap-posts-4.xml", "/sitemap-posts-x.xml"):
+        assert client.get(missing).status_code == 404
+
+
+def test_a_sitemap_of_one_file_has_no_files_of_an_index(client, make_post):
+    make_post("Listed")
+    assert "https://blog.example.org/post/listed" in sitemap_urls(client)
+    for path in ("/sitemap-pages.xml", "/sitemap-posts-1.xml"):
+        assert client.get(path).status_code == 404
 
 
 def test_sitemap_lists_public_posts_tags_about_and_home(client, make_post):
