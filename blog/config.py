@@ -49,9 +49,15 @@ MAX_IMAGE_PIXELS = 40_000_000
 IMPORT_MAX_MB = 200
 IMPORT_TIMEOUT = 20
 
-# Rate limits (Flask-Limiter). memory:// suits one gunicorn host; use redis:// beyond.
+# Rate limits (Flask-Limiter). memory:// counts in each gunicorn worker, so with the
+# shipped 2 workers a client may get up to twice each limit; redis:// counts once for
+# every worker and host. No X-RateLimit-* headers: they are one client's, and readers'
+# pages are shared (a refusal says how long to wait in its page and Retry-After).
 RATELIMIT_STORAGE_URI = "memory://"
-RATELIMIT_HEADERS_ENABLED = True
+RATELIMIT_HEADERS_ENABLED = False
+# A limiter that fails (its storage unreachable, a race in it) logs and lets the request
+# through: a reader's page never fails for want of a count.
+RATELIMIT_SWALLOW_ERRORS = True
 # Sign-in (password or two-step code): failures allowed per day from one network (an
 # IPv4 address or an IPv6 /64) and against one account before each further attempt waits
 # 30 s, then twice as long each time (at most an hour for a network, 15 minutes for the
@@ -61,10 +67,10 @@ SIGN_IN_FREE_PER_ACCOUNT = 5
 SETUP_RATE_LIMIT = "5 per minute; 20 per hour"
 COMMENT_RATE_LIMIT = "5 per minute; 30 per day"
 LIKE_RATE_LIMIT = "30 per minute; 300 per day"
-# Searches run from one network: each new one runs a full-text query (a repeat of one made
-# a moment ago comes from memory and isn't counted), so a stranger's endless made-up
-# searches can't keep the CPU busy for everyone else.
-SEARCH_RATE_LIMIT = "60 per minute; 600 per hour"
+# Searches from one network that run a full-text query (a repeat that a worker answers
+# from memory isn't counted): a stranger's made-up searches get a cheap refusal instead of
+# a query each. Counted by each worker (see RATELIMIT_STORAGE_URI).
+SEARCH_RATE_LIMIT = "30 per minute; 300 per hour"
 
 # Comments
 COMMENT_MIN_SECONDS = 3  # a form sent faster than this is a bot

@@ -1,6 +1,7 @@
 """Error pages in the site's design, for every status the app raises."""
 
 from flask import Blueprint, current_app, render_template
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -48,10 +49,23 @@ def http_error(error: HTTPException):
     elif isinstance(error, CrossSiteRequest):
         title, message = "Refused", error.description
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if isinstance(error, RateLimitExceeded):
+        message, seconds = rate_limited(error)
+        headers.append(("Retry-After", str(seconds)))
     if wants_json():
         return {"error": message, "status": code}, code, headers
     page = render_template("errors/error.html", code=code, title=title, message=message)
     return page, code, headers
+
+
+def rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
+    """What a refused reader reads (the limit's own words, else the general ones), with the
+    longest they may have to wait, and that wait in seconds."""
+    seconds = error.limit.limit.get_expiry()
+    wait = "a minute" if seconds <= 60 else "an hour" if seconds <= 3600 else "a day"
+    wait = wait if seconds <= 60 else f"up to {wait}"
+    words = error.limit.error_message or "Please wait {wait} before trying again."
+    return words.format(wait=wait), seconds
 
 
 def refused_write(error: CannotWrite) -> None:

@@ -194,7 +194,11 @@ def xml_response(body: bytes, mimetype: str, modified: datetime | None) -> Respo
 
 
 @bp.get("/search")
-@limiter.limit(lambda: current_app.config["SEARCH_RATE_LIMIT"])
+@limiter.limit(
+    lambda: current_app.config["SEARCH_RATE_LIMIT"],
+    error_message="This network has run many searches in a short time. Reading works as "
+    "usual; please wait {wait} before searching again.",
+)
 @in_memory_only
 def search():
     query = request.args.get("q", "")

@@ -90,11 +90,10 @@ def test_weak_password_is_refused_with_a_clear_message(app, client, password, me
 
 @pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True}])
 def test_wrong_tokens_are_rate_limited(app, client):
-    statuses = [
-        client.post("/setup", data=setup_form(app, token="x")).status_code for _ in range(6)
-    ]
-    assert statuses[:5] == [403] * 5
-    assert statuses[5] == 429
+    answers = [client.post("/setup", data=setup_form(app, token="x")) for _ in range(6)]
+    assert [answer.status_code for answer in answers] == [403] * 5 + [429]
+    assert "Please wait a minute before trying again." in answers[5].text
+    assert answers[5].headers["Retry-After"] == "60"
 
 
 def test_setup_token_is_logged_at_start(tmp_path, migrated_template, caplog):

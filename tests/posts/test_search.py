@@ -411,10 +411,50 @@ def test_new_searches_from_one_network_are_limited_repeats_are_not(app, make_pos
     make_post("Selenium and the thyroid", body="Selenium, briefly.")
     reader = app.test_client()
     for words in ("selenium", "thyroid", "briefly"):
-        assert reader.get(f"/search?q={words}").status_code == 200
+        answer = reader.get(f"/search?q={words}")
+        assert answer.status_code == 200
+        # A page shared by every reader carries nothing of one client's count.
+        assert not [name for name in answer.headers.keys() if "ratelimit" in name.lower()]
+        assert "Retry-After" not in answer.headers
     refused = reader.get("/search?q=iodine")
-    assert refused.status_code == 429
-    assert "Please wait a minute before trying again." in refused.text
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "many searches in a short time" in refused.text
+    assert "please wait a minute before searching again" in refused.text
     assert "Selenium" in reader.get("/search?q=selenium").text  # a repeat, from memory
     elsewhere = app.test_client().get("/search?q=iodine", environ_base={"REMOTE_ADDR": "192.0.2.9"})
     assert elsewhere.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"RATELIMIT_ENABLED": True, "SEARCH_RATE_LIMIT": "10 per minute; 1 per hour"}],
+)
+def test_a_refusal_says_how_long_to_wait(client):
+    assert client.get("/search?q=salt").status_code == 200
+    refused = client.get("/search?q=sugar")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
+    assert "please wait up to an hour before searching again" in refused.text
+
+
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True}])
+def test_a_limiter_that_fails_never_fails_the_search(app, client, make_post, monkeypatch):
+    from blog.extensions import limiter
+
+    make_post("Selenium and the thyroid")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("threads can only be started once")  # a race in its storage
+
+    with app.app_context():
+        monkeypatch.setattr(limiter.limiter, "hit", broken)
+    answer = client.get("/search?q=selenium")
+    assert answer.status_code == 200 and "Selenium" in answer.text
+
+
+def test_a_results_page_has_a_box_to_search_again_with_the_words(client, make_post):
+    """On a phone the header's box is only a button: the page's own box changes the words."""
+    make_post("Selenium and the thyroid")
+    page = client.get("/search?q=selenium+thyr").text
+    box = re.search(r'<form class="search-form search-form--again"[^>]*>.*?</form>', page, re.S)[0]
+    assert 'value="selenium thyr"' in box and "autofocus" not in box
+    assert "autofocus" in client.get("/search").text  # an empty search page: typing at once
