@@ -222,13 +222,17 @@ class FrontDoor:
                 if served is not None:
                     return served
             return self.pass_through(environ, start_response)
+        out_of_time = self.kept.get(address)  # being renewed by this request, if any
         try:
             return self.pass_through(environ, start_response)
         finally:
             with self.lock:
                 if self.asking.get(address) is mine:
                     del self.asking[address]
-                if address not in self.kept:
+                if out_of_time is not None and self.kept.get(address) is out_of_time:
+                    # Not renewed (an error, a refusal): no one gets the old copy meanwhile.
+                    self.drop_locked(address)
+                elif address not in self.kept:
                     if len(self.unkept) >= UNKEPT_MAX:
                         self.unkept.clear()
                     self.unkept.add(address)

@@ -376,3 +376,21 @@ def test_an_address_whose_answer_is_not_kept_is_asked_for_by_each_reader(
     held_at_flask["release"].set()
     [thread.join(10) for thread in both]
     assert [answer.status_code for answer in answers] == [404] * 4
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{**FAST_FORMS, "RATELIMIT_ENABLED": True, "SEARCH_RATE_LIMIT": "1 per hour"}],
+)
+def test_a_renewal_that_fails_leaves_no_old_copy_behind(app, site, flask_answered):
+    """The first reader after a kept search's time runs out renews it; when that reader is
+    refused (their network's searches used up), the others don't get the old copy for
+    PUBLIC_STALE_SECONDS: the next one renews it."""
+    limited = {"REMOTE_ADDR": "192.0.2.1"}
+    assert app.test_client().get("/search?q=salt", environ_base=limited).status_code == 200
+    with time_machine.travel(utcnow() + timedelta(seconds=70), tick=False):
+        refused = app.test_client().get("/search?q=salt", environ_base=limited)
+        assert refused.status_code == 429
+        other = app.test_client().get("/search?q=salt", environ_base={"REMOTE_ADDR": "192.0.2.2"})
+    assert other.status_code == 200 and "Salt" in other.text
+    assert flask_answered == ["/search?q=salt"] * 3  # the third renewed it, not served stale
