@@ -139,7 +139,8 @@ PUBLIC_STALE_SECONDS = 30
 # Readers' pages (a post, home, tags, archive, about, feeds, sitemap) are rendered once and
 # stored in the database, shared by every worker, until what they show changes (an edit, a
 # comment approved, a setting, a post going out). Views and likes on a stored page may be
-# up to STORED_PAGE_SECONDS old; then it is rendered again. STORED_PAGES_MAX pages are
+# up to STORED_PAGE_SECONDS old; then it is rendered again (feeds and the sitemap, which
+# show none, keep until a change, a day at most). STORED_PAGES_MAX pages are
 # kept (about 10 kB each, compressed), the oldest dropped first. False renders every time.
 STORED_PAGES = True
 STORED_PAGE_SECONDS = 60

@@ -108,7 +108,7 @@ def stored(
                 raise
             if at is not None and response.status_code == 200 and not response.is_streamed:
                 if for_everyone or g.get("cache_public"):
-                    keep(response, page_key, at)
+                    keep(response, page_key, at, for_everyone)
                     return finish(response, for_everyone)
             RENDERING.release(page_key)
             return finish(response, for_everyone)
@@ -196,15 +196,16 @@ def key_for(view_args: dict, paged: bool, variant: str) -> str:
     return page_store.key(current_app, *parts)
 
 
-def keep(response: Response, page_key: str, at: int) -> None:
+def keep(response: Response, page_key: str, at: int, for_everyone: bool) -> None:
     """Store the page once its response has been sent, valid until the first of: its
-    counters' age limit, a time the page changes by itself, the next post going out, and
-    the new year (the footer's)."""
+    counters' age limit (a day for feeds and the sitemap, which show none), a time the page
+    changes by itself, the next post going out, and the new year (the footer's)."""
     body = response.get_data(as_text=True)
     for token, post_id in g.get("form_tokens", {}).items():
         body = body.replace(token, MARKER.format(post_id))
     new_year = datetime(utcnow().year + 1, 1, 1)
-    until = valid_until(counters_age(), new_year, g.get("page_changes_at"))
+    longest = timedelta(days=1) if for_everyone else counters_age()
+    until = valid_until(longest, new_year, g.get("page_changes_at"))
     modified = response.last_modified.replace(tzinfo=None) if response.last_modified else None
     page = page_store.Page(response.content_type, body.encode(), modified)
     front_door.offer(page.body, at, until, filler(page.body))

@@ -394,3 +394,17 @@ def test_a_renewal_that_fails_leaves_no_old_copy_behind(app, site, flask_answere
         other = app.test_client().get("/search?q=salt", environ_base={"REMOTE_ADDR": "192.0.2.2"})
     assert other.status_code == 200 and "Salt" in other.text
     assert flask_answered == ["/search?q=salt"] * 3  # the third renewed it, not served stale
+
+
+def test_feeds_and_the_sitemap_show_no_counters_so_they_keep_until_a_change(
+    reader, site, flask_answered
+):
+    for path in ("/feed.xml", "/sitemap.xml"):
+        reader.get(path, headers=FEED_READER)
+    with time_machine.travel(utcnow() + timedelta(hours=2)):
+        for path in ("/feed.xml", "/sitemap.xml"):
+            assert reader.get(path, headers=FEED_READER).status_code == 200
+        assert flask_answered == ["/feed.xml", "/sitemap.xml"]  # still from memory
+        site.title = "Salt, revised"
+        db.session.commit()
+        assert "Salt, revised" in reader.get("/feed.xml", headers=FEED_READER).text
