@@ -17,7 +17,7 @@ from blog.core.templating import plural
 from blog.errors import cannot_save_page, refused_write
 from blog.extensions import csrf, db, limiter
 from blog.models import CommentStatus, Post
-from blog.public import bp, reader
+from blog.public import bp, reader, refused
 from blog.public.forms import CommentForm, reader_form
 from blog.public.pages import LIKE_CONFIRM, render_post_page
 
@@ -50,11 +50,12 @@ def public_post_or_404(slug: str) -> Post:
     return post
 
 
-def comment_limit_reached(_limit):
+def comment_limit_reached(limit):
     """Refuse with 429 on the post page itself, so the reader keeps their text."""
     post = public_post_or_404(request.view_args["slug"])
     form = reader_form(CommentForm)
-    return current_app.make_response(render_post_page(post, form, [RATE_LIMITED], 429))
+    page = current_app.make_response(render_post_page(post, form, [RATE_LIMITED], 429))
+    return refused(page, limit)
 
 
 @bp.errorhandler(CannotWrite)

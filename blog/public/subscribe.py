@@ -20,7 +20,7 @@ from blog.core import keys
 from blog.core.inputs import cross_site_allowed
 from blog.extensions import csrf, db, limiter
 from blog.mail import subscriptions
-from blog.public import bp
+from blog.public import bp, refused
 from blog.public.forms import SubscribeForm
 
 PREFIX = "subscribe"  # field names and ids apart from the comment form's on a post page
@@ -57,10 +57,9 @@ def render_subscribe(form: SubscribeForm, problems: list[str], status: int):
     return render_template("public/subscribe.html", form=form, problems=problems), status
 
 
-def subscribe_limit_reached(_limit):
-    return current_app.make_response(
-        render_subscribe(SubscribeForm(meta={"csrf": False}, prefix=PREFIX), [RATE_LIMITED], 429)
-    )
+def subscribe_limit_reached(limit):
+    form = SubscribeForm(meta={"csrf": False}, prefix=PREFIX)
+    return refused(current_app.make_response(render_subscribe(form, [RATE_LIMITED], 429)), limit)
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])

@@ -125,7 +125,7 @@ def test_rate_limit_answers_429_and_keeps_text(client, make_post):
     assert post_comment(client, post, body="one").status_code == 303
     assert post_comment(client, post, body="two").status_code == 303
     response = post_comment(client, post, body="three, kept")
-    assert response.status_code == 429
+    assert response.status_code == 429 and response.headers["Retry-After"] == "60"
     page = response.get_data(as_text=True)
     assert "several comments in a short time" in page and "three, kept" in page
     assert len(comments()) == 2
