@@ -25,7 +25,6 @@ from blog.core.forms import ActionForm
 from blog.core.site import site_settings
 from blog.extensions import db
 from blog.models import Author
-from blog.posts.portability import export_zip
 
 HINT_PASSWORD = accounts.PASSWORD_HINT
 
@@ -154,7 +153,11 @@ def password_check(author: Author, field) -> int:
 
 @bp.get("/export")
 def export():
-    """The zip, built in a temporary file with no name on disk: gone once it is closed."""
+    """The zip, built in a temporary file with no name on disk: gone once it is closed.
+    Its writer (with PyYAML and python-frontmatter) is loaded for an export, not kept in
+    every worker."""
+    from blog.posts.portability import export_zip
+
     archive = tempfile.TemporaryFile(dir=current_app.instance_path)
     export_zip(archive)
     archive.seek(0)

@@ -10,10 +10,9 @@ from flask_login import current_user
 from blog.author import bp
 from blog.author.forms import ImportForm
 from blog.core.forms import ActionForm
-from blog.core.inputs import sized_for, wants_json
+from blog.core.inputs import size_text, sized_for, wants_json
 from blog.extensions import db
 from blog.imports import runs
-from blog.imports.fetching import size_text
 from blog.models import ImportRun, RunStatus
 
 

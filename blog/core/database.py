@@ -16,7 +16,6 @@ import weakref
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event, exc, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from blog.extensions import db
@@ -151,9 +150,14 @@ def begin_write() -> None:
 
 
 def upsert_for_dialect(connection=None):
-    """The insert() with ON CONFLICT clauses of the database in use (SQLite, PostgreSQL)."""
+    """The insert() with ON CONFLICT clauses of the database in use (SQLite, PostgreSQL).
+    Imported here: a site on SQLite never loads SQLAlchemy's PostgreSQL dialect."""
     dialect = (connection or db.session.get_bind()).dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def refresh_planner_statistics() -> None:

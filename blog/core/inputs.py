@@ -142,6 +142,14 @@ def sized_for(kind: str):
     return mark
 
 
+def size_text(size: float) -> str:
+    """A size for people: "200 MB", "2.1 GB", "51.2 kB"."""
+    for unit, bytes_ in (("GB", 1024**3), ("MB", 1024**2), ("kB", 1024)):
+        if size >= bytes_:
+            return f"{size / bytes_:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{int(size)} bytes"
+
+
 def request_limit(kind: str | None) -> int:
     config = current_app.config
     if kind == "upload":

@@ -20,6 +20,8 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from urllib3.exceptions import HTTPError
 
+from blog.core.inputs import size_text
+
 USER_AGENT = "Rounds-import/1.0 (moving a blog in)"
 MAX_REDIRECTS = 5
 CHUNK = 16 * 1024
@@ -47,14 +49,6 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return address.is_global and not address.is_multicast
-
-
-def size_text(size: float) -> str:
-    """A size for people: "200 MB", "2.1 GB", "51.2 kB"."""
-    for unit, bytes_ in (("GB", 1024**3), ("MB", 1024**2), ("kB", 1024)):
-        if size >= bytes_:
-            return f"{size / bytes_:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{int(size)} bytes"
 
 
 class Fetcher:

@@ -13,7 +13,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from blog.imports.fetching import ImportRefused, size_text
+from blog.core.inputs import size_text
+from blog.imports.fetching import ImportRefused
 
 ZIP_MAX_ENTRIES = 50_000
 SNIFF_BYTES = 4096

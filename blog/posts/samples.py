@@ -11,7 +11,6 @@ Once an author exists, samples are never loaded again and the About page is hers
 from datetime import timedelta
 from importlib import resources
 
-import frontmatter
 from sqlalchemy import func, select
 
 from blog.content import render_comment, render_page
@@ -68,6 +67,8 @@ def load_sample_content() -> int:
     Raises SamplesRefused once an author account exists (her posts and About page are
     never touched) or when the samples are already there.
     """
+    import frontmatter  # with PyYAML: loaded for the samples, not in every worker
+
     if db.session.scalar(select(Author.id).where(Author.password_hash.is_not(None))):
         raise SamplesRefused(
             "An author account exists, so sample content is not loaded: it is only for a "
