@@ -191,15 +191,19 @@ def register_security_headers(app: Flask) -> None:
 
 
 def warm(app: Flask) -> None:
-    """Compile every template and configure the models now. gunicorn calls this in its
-    master before forking the workers (wsgi.py, preload_app): a worker new from a restart
-    then serves its first pages as fast as the others, from what it shares with the
-    master, instead of compiling templates while readers wait."""
+    """Compile every template, configure the models and serve each kind of reader's page
+    once (blog.public.rehearsal). gunicorn calls this in its master before forking the
+    workers (wsgi.py, preload_app): a worker new from a restart then serves its first
+    pages as fast as the others, from what it shares with the master, instead of
+    compiling templates while readers wait."""
     from sqlalchemy.orm import configure_mappers
+
+    from blog.public.rehearsal import rehearse
 
     configure_mappers()
     for name in app.jinja_env.list_templates(extensions=("html", "xml", "txt")):
         app.jinja_env.get_template(name)
+    rehearse(app)
 
 
 def install_front_door(app: Flask) -> None:
