@@ -40,6 +40,11 @@ def comment_form_token(post_id: int) -> str:
     return token
 
 
+# Pages that show no counters (feeds, the sitemap, search results): kept until something
+# changes, and a day at most.
+NO_COUNTERS = timedelta(days=1)
+
+
 def changes_at(when: datetime) -> None:
     """Note that the page being rendered changes by itself at ``when`` (naive UTC)."""
     g.page_changes_at = min(when, g.get("page_changes_at") or when)
@@ -58,7 +63,7 @@ def part(name: str, render: Callable[[], str]) -> Markup:
         return Markup(found.body.decode())
     html = render()
     if at is not None:
-        until = valid_until(timedelta(days=1))
+        until = valid_until(NO_COUNTERS)
         made = page_store.Page("text/html", html.encode())
         app = current_app._get_current_object()
 
@@ -121,7 +126,8 @@ def stored(
 def in_memory_only(view: Callable) -> Callable:
     """For pages too many to store (search results: any words a reader types): rendered
     by Flask, and offered to the worker's front door only (blog.public.front_door), which
-    serves a repeat of the same address from memory while nothing has changed."""
+    serves a repeat of the same address from memory while nothing has changed. They show
+    no counters: kept as feeds are, until a change."""
 
     @wraps(view)
     def serve(**view_args) -> Response:
@@ -130,7 +136,7 @@ def in_memory_only(view: Callable) -> Callable:
             at = page_store.current_generation(db.engine)  # before reading what it shows
         response = current_app.make_response(view(**view_args))
         if at is not None and response.status_code == 200 and not response.is_streamed:
-            front_door.offer(response.get_data(), at, valid_until(counters_age()))
+            front_door.offer(response.get_data(), at, page_valid_until(NO_COUNTERS))
         return finish(response, False)
 
     return serve
@@ -203,9 +209,7 @@ def keep(response: Response, page_key: str, at: int, for_everyone: bool) -> None
     body = response.get_data(as_text=True)
     for token, post_id in g.get("form_tokens", {}).items():
         body = body.replace(token, MARKER.format(post_id))
-    new_year = datetime(utcnow().year + 1, 1, 1)
-    longest = timedelta(days=1) if for_everyone else counters_age()
-    until = valid_until(longest, new_year, g.get("page_changes_at"))
+    until = page_valid_until(NO_COUNTERS if for_everyone else counters_age())
     modified = response.last_modified.replace(tzinfo=None) if response.last_modified else None
     page = page_store.Page(response.content_type, body.encode(), modified)
     front_door.offer(page.body, at, until, filler(page.body))
@@ -223,6 +227,13 @@ def keep(response: Response, page_key: str, at: int, for_everyone: bool) -> None
 def counters_age() -> timedelta:
     """How old the views and likes on a stored page may be (STORED_PAGE_SECONDS)."""
     return timedelta(seconds=float(current_app.config["STORED_PAGE_SECONDS"]))
+
+
+def page_valid_until(longest: timedelta) -> datetime:
+    """When a page rendered now stops being valid: ``valid_until``, the new year (the
+    footer's) or a time the page changes by itself (``changes_at``)."""
+    new_year = datetime(utcnow().year + 1, 1, 1)
+    return valid_until(longest, new_year, g.get("page_changes_at"))
 
 
 def valid_until(longest: timedelta, *also: datetime | None) -> datetime:

@@ -380,7 +380,7 @@ def test_an_address_whose_answer_is_not_kept_is_asked_for_by_each_reader(
 
 @pytest.mark.parametrize(
     "config_overrides",
-    [{**FAST_FORMS, "RATELIMIT_ENABLED": True, "SEARCH_RATE_LIMIT": "1 per hour"}],
+    [{**FAST_FORMS, "RATELIMIT_ENABLED": True, "SEARCH_RATE_LIMIT": "1 per 2 days"}],
 )
 def test_a_renewal_that_fails_leaves_no_old_copy_behind(app, site, flask_answered):
     """The first reader after a kept search's time runs out renews it; when that reader is
@@ -388,7 +388,7 @@ def test_a_renewal_that_fails_leaves_no_old_copy_behind(app, site, flask_answere
     PUBLIC_STALE_SECONDS: the next one renews it."""
     limited = {"REMOTE_ADDR": "192.0.2.1"}
     assert app.test_client().get("/search?q=salt", environ_base=limited).status_code == 200
-    with time_machine.travel(utcnow() + timedelta(seconds=70), tick=False):
+    with time_machine.travel(utcnow() + timedelta(days=1, seconds=10), tick=False):
         refused = app.test_client().get("/search?q=salt", environ_base=limited)
         assert refused.status_code == 429
         other = app.test_client().get("/search?q=salt", environ_base={"REMOTE_ADDR": "192.0.2.2"})
@@ -396,15 +396,17 @@ def test_a_renewal_that_fails_leaves_no_old_copy_behind(app, site, flask_answere
     assert flask_answered == ["/search?q=salt"] * 3  # the third renewed it, not served stale
 
 
-def test_feeds_and_the_sitemap_show_no_counters_so_they_keep_until_a_change(
+def test_feeds_the_sitemap_and_searches_show_no_counters_so_they_keep_until_a_change(
     reader, site, flask_answered
 ):
-    for path in ("/feed.xml", "/sitemap.xml"):
+    paths = ("/feed.xml", "/sitemap.xml", "/search?q=salt")
+    for path in paths:
         reader.get(path, headers=FEED_READER)
     with time_machine.travel(utcnow() + timedelta(hours=2)):
-        for path in ("/feed.xml", "/sitemap.xml"):
+        for path in paths:
             assert reader.get(path, headers=FEED_READER).status_code == 200
-        assert flask_answered == ["/feed.xml", "/sitemap.xml"]  # still from memory
+        assert flask_answered == list(paths)  # still from memory
         site.title = "Salt, revised"
         db.session.commit()
         assert "Salt, revised" in reader.get("/feed.xml", headers=FEED_READER).text
+        assert ", revised" in reader.get("/search?q=salt").text  # "Salt" is highlighted
