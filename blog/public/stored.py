@@ -78,6 +78,7 @@ def part(name: str, render: Callable[[], str]) -> Markup:
 def stored(
     *,
     for_everyone: bool = False,
+    counters: bool = True,
     paged: bool = False,
     variants: tuple[str, ...] = (),
     negotiated: Callable[[], str] | None = None,
@@ -85,6 +86,9 @@ def stored(
     """Serve the view's page from the store when it is the same for every reader.
 
     ``for_everyone``: the same whoever asks (feeds, the sitemap), sent public to all.
+    ``counters``: the page shows views, likes or comment counts, so it is rendered again
+    once they are STORED_PAGE_SECONDS old; a page without (and feeds) is kept until a
+    change, a day at most.
     ``paged``: ``?page=`` picks the page. ``variants``: query arguments that make a page
     of its own (rendered each time). Other query arguments don't change the page.
     ``negotiated``: the variant this request's Accept header picks (each stored apart).
@@ -113,7 +117,8 @@ def stored(
                 raise
             if at is not None and response.status_code == 200 and not response.is_streamed:
                 if for_everyone or g.get("cache_public"):
-                    keep(response, page_key, at, for_everyone)
+                    longest = counters_age() if counters and not for_everyone else NO_COUNTERS
+                    keep(response, page_key, at, longest)
                     return finish(response, for_everyone)
             RENDERING.release(page_key)
             return finish(response, for_everyone)
@@ -202,14 +207,14 @@ def key_for(view_args: dict, paged: bool, variant: str) -> str:
     return page_store.key(current_app, *parts)
 
 
-def keep(response: Response, page_key: str, at: int, for_everyone: bool) -> None:
-    """Store the page once its response has been sent, valid until the first of: its
-    counters' age limit (a day for feeds and the sitemap, which show none), a time the page
-    changes by itself, the next post going out, and the new year (the footer's)."""
+def keep(response: Response, page_key: str, at: int, longest: timedelta) -> None:
+    """Store the page once its response has been sent, valid until the first of:
+    ``longest`` (its counters' age limit, or a day for pages that show none), a time the
+    page changes by itself, the next post going out, and the new year (the footer's)."""
     body = response.get_data(as_text=True)
     for token, post_id in g.get("form_tokens", {}).items():
         body = body.replace(token, MARKER.format(post_id))
-    until = page_valid_until(NO_COUNTERS if for_everyone else counters_age())
+    until = page_valid_until(longest)
     modified = response.last_modified.replace(tzinfo=None) if response.last_modified else None
     page = page_store.Page(response.content_type, body.encode(), modified)
     front_door.offer(page.body, at, until, filler(page.body))

@@ -210,7 +210,7 @@ def search():
 @bp.get("/archive")
 @bp.get("/archive/<int:year>")
 @bp.get("/archive/<int:year>/<int:month>")
-@stored()
+@stored(counters=False)
 def archive(year: int | None = None, month: int | None = None):
     """Every post by month; past ARCHIVE_ALL_MAX posts, the whole archive is an index of
     months (each month's page lists its posts), not one page of thousands of links."""
@@ -228,7 +228,7 @@ def archive(year: int | None = None, month: int | None = None):
 
 
 @bp.get("/about")
-@stored()
+@stored(counters=False)
 def about():
     cacheable()
     return render_template("public/about.html")

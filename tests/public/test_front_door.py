@@ -396,10 +396,10 @@ def test_a_renewal_that_fails_leaves_no_old_copy_behind(app, site, flask_answere
     assert flask_answered == ["/search?q=salt"] * 3  # the third renewed it, not served stale
 
 
-def test_feeds_the_sitemap_and_searches_show_no_counters_so_they_keep_until_a_change(
-    reader, site, flask_answered
-):
-    paths = ("/feed.xml", "/sitemap.xml", "/search?q=salt")
+def test_pages_that_show_no_counters_keep_until_a_change(reader, site, flask_answered):
+    """Feeds, the sitemap, searches, the archive and the about page show no views, likes
+    or comment counts: nothing but a change (or a day) makes them old."""
+    paths = ("/feed.xml", "/sitemap.xml", "/search?q=salt", "/archive", "/about")
     for path in paths:
         reader.get(path, headers=FEED_READER)
     with time_machine.travel(utcnow() + timedelta(hours=2)):
@@ -410,3 +410,4 @@ def test_feeds_the_sitemap_and_searches_show_no_counters_so_they_keep_until_a_ch
         db.session.commit()
         assert "Salt, revised" in reader.get("/feed.xml", headers=FEED_READER).text
         assert ", revised" in reader.get("/search?q=salt").text  # "Salt" is highlighted
+        assert "Salt, revised" in reader.get("/archive").text
