@@ -56,6 +56,9 @@ def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: %(message)s"
     )
+    # A refusal is in the access log already (its 429): a line of its own for each would
+    # double a flood in the journal. Flask-Limiter's warnings and errors still show.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
 
 
 def finish_config(app: Flask) -> None:
