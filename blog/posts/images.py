@@ -22,6 +22,9 @@ then reduced by a whole factor a band of rows at a time, so no second full-size 
 ever made), everything else works on that smaller image, and the variants are made one at
 a time from the largest down, each freed once written. A 40-megapixel upload peaks under
 300 MB in the worker (``make bench-upload``).
+
+Pillow is imported by the functions that decode, convert and encode: a worker that only
+serves readers (file names, paths, ``srcset``) never loads it.
 """
 
 from __future__ import annotations
@@ -40,16 +43,19 @@ import unicodedata
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from PIL import Image, ImageCms, UnidentifiedImageError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from blog.core.database import CannotWrite, begin_write, refuses_writes
 from blog.extensions import db
 from blog.models import Author, Media, Post, Settings
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 WIDTHS = (480, 960, 1600)
 WEBP_MAX_SIDE = 16_383
@@ -81,8 +87,6 @@ FILE_RE = re.compile(r"^([0-9a-f]{20})-(\d{1,5})\.(webp|jpg|png)$")
 SRC_SEARCH = re.compile(r"/media/([0-9a-f]{20})-\d{1,5}\.(?:webp|jpg|png)")
 URL_RE = re.compile(r"/media/([0-9a-f]{20})-\d{1,5}\.(?:webp|jpg|png)")
 
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-
 
 class ImageRejected(ValueError):
     """The upload is not an image this site accepts; the message says why, for the author."""
@@ -100,15 +104,15 @@ class Processed:
 # -- Decoding -----------------------------------------------------------------------------
 
 ORIENTATION = 0x0112
-# EXIF orientation -> the transposition that turns the stored pixels upright.
+# EXIF orientation -> the transposition (Image.Transpose) that turns the pixels upright.
 UPRIGHT = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
+    2: "FLIP_LEFT_RIGHT",
+    3: "ROTATE_180",
+    4: "FLIP_TOP_BOTTOM",
+    5: "TRANSPOSE",
+    6: "ROTATE_270",
+    7: "TRANSVERSE",
+    8: "ROTATE_90",
 }
 TURNED = (5, 6, 7, 8)  # orientations that swap width and height
 # Modes reduced as they are; any other is converted first (a band at a time).
@@ -119,6 +123,8 @@ BAND_PIXELS = 1_000_000  # pixels converted and reduced at a time
 def decode(data: bytes, max_pixels: int) -> Processed:
     """Decode an upload, refusing anything that is not a whole, reasonably sized image;
     its pixels upright, no larger than the largest variant needs."""
+    from PIL import Image, UnidentifiedImageError
+
     if not data:
         raise ImageRejected("The file is empty.")
     Image.MAX_IMAGE_PIXELS = max_pixels
@@ -160,7 +166,7 @@ def decode(data: bytes, max_pixels: int) -> Processed:
     digest = hashlib.sha256(data).hexdigest()[:NAME_LENGTH]
     # One name for the pixels at each step, so each step's input is freed as it ends.
     if orientation in UPRIGHT:
-        pixels = pixels.transpose(UPRIGHT[orientation])
+        pixels = pixels.transpose(Image.Transpose[UPRIGHT[orientation]])
     pixels = _to_srgb(pixels, icc)
     pixels, fallback = normalise(pixels, lossless)
     return Processed(image=pixels, fallback=fallback, digest=digest)
@@ -187,6 +193,8 @@ def _reduced(image: Image.Image, needed: tuple[int, int]) -> Image.Image:
     leaves at least ``needed`` (as a JPEG's decoder does), a band of rows at a time: the
     full-size image is never copied or converted whole (Pillow's own reduce() of an image
     with alpha makes a premultiplied copy of all of it first)."""
+    from PIL import Image
+
     factor = max(1, min(image.width // needed[0], image.height // needed[1]))
     mode = _working_mode(image)
     if factor == 1 and mode == image.mode:
@@ -237,14 +245,23 @@ def normalise(image: Image.Image, lossless: bool = False) -> tuple[Image.Image, 
     return bare, fallback
 
 
+@cache
+def _srgb():
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
 def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
     """Convert colours from an embedded ICC profile (e.g. a phone's Display P3) to sRGB."""
+    from PIL import ImageCms
+
     if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
         return image
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         mode = "RGBA" if image.mode == "RGBA" else "RGB"
-        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+        converted = ImageCms.profileToProfile(image, source, _srgb(), outputMode=mode)
     except (ImageCms.PyCMSError, OSError, ValueError):
         return image  # a broken profile: keep the pixels as they are
     return converted or image
@@ -291,6 +308,8 @@ def encode(image: Image.Image, extension: str) -> bytes:
 
 
 def resized(image: Image.Image, width: int) -> Image.Image:
+    from PIL import Image
+
     if width >= image.width:
         return image
     height = max(1, round(image.height * width / image.width))
@@ -385,6 +404,8 @@ def store_icons(data: bytes, media_dir: str, max_pixels: int) -> str:
     """Make a favicon from an upload: decoded as any image is, cropped to its centre
     square, stored as <name>-32.png and <name>-180.png (``name`` from the icon's own
     bytes, so its URL changes when it does); return the name."""
+    from PIL import Image
+
     with _one_image_at_a_time:
         image = decode(data, max_pixels).image
         side = min(image.size)

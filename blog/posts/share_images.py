@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import io
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from blog.content import typographic
 from blog.models import Post, Settings
 from blog.posts.images import NAME_LENGTH, file_name, write_media_file
+
+if TYPE_CHECKING:  # Pillow is imported when a picture is drawn, not by every worker
+    from PIL import ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1200, 630
 VERSION = "2"  # part of the name: a new drawing gives every picture a new URL
@@ -50,6 +52,8 @@ def share_file(post: Post, settings: Settings) -> str:
 
 
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    from PIL import ImageFont
+
     path = FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
     try:
         return ImageFont.truetype(str(path), size)
@@ -115,6 +119,8 @@ def _fitted(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
 
 def draw(post: Post, settings: Settings) -> bytes:
     """The picture as PNG bytes."""
+    from PIL import Image, ImageDraw
+
     title, byline, site_title = drawn_text(post, settings)
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     pen = ImageDraw.Draw(image)

@@ -91,15 +91,16 @@ def test_recycled_workers_of_the_preloaded_app_serve_render_and_keep_every_view(
 
 def test_the_served_app_leaves_out_what_no_worker_uses(app, tmp_path):
     """wsgi.py's app has no flask commands: Alembic, the importers, the password
-    checker's word lists, the web fetcher, the Markdown export's YAML, the QR code maker
-    and (on SQLite) SQLAlchemy's PostgreSQL dialect are not in the memory every worker
-    shares."""
+    checker's word lists, the web fetcher, the Markdown export's YAML, the QR code maker,
+    Pillow (its image pipeline and share pictures) and (on SQLite) SQLAlchemy's
+    PostgreSQL dialect are not in the memory every worker shares."""
     environment = {**server_environment(app, tmp_path), "PYTHONPATH": str(ROOT)}
     probe = (
         "import sys, wsgi; "
         "print(' '.join(name for name in ('alembic', 'flask_migrate', 'zxcvbn', 'bs4', "
         "'markdownify', 'blog.cli', 'blog.imports.importer', 'urllib3', 'yaml', "
-        "'frontmatter', 'segno', 'sqlalchemy.dialects.postgresql') if name in sys.modules))"
+        "'frontmatter', 'segno', 'PIL', 'sqlalchemy.dialects.postgresql') "
+        "if name in sys.modules))"
     )
     loaded = subprocess.run(
         [GUNICORN.parent / "python", "-c", probe],
