@@ -6,27 +6,34 @@ made once, in the master, and shared by every worker it forks, instead of writte
 private copy of the master's memory by each worker: on the shipped config, 5 MB less for
 the stack, and a worker new from a restart serves its first readers from memory.
 
-The requests are the test client's, inside this process: nothing listens yet. A database
-that can't be read (not created or upgraded yet) is left alone, and the connections are
-closed before the fork.
+The requests are the test client's, inside this process: nothing listens yet, and no
+rate limit counts them. A database that can't be read (not created or upgraded yet) is
+left alone, and the connections are closed before the fork.
 """
 
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from blog.extensions import db
 from blog.models import Post
 
 log = logging.getLogger(__name__)
+# Set in the environ of the rehearsal's own requests (no HTTP request can set it).
+REHEARSAL = "rounds.rehearsal"
+
+
+def rehearsing() -> bool:
+    """Whether this request is the master's rehearsal: no rate limit counts it."""
+    return request.environ.get(REHEARSAL) is True
 
 
 def reader_paths() -> list[str]:
-    """Home, the newest post, its first tag, the archive, the about page, feed and
-    sitemap: every template and query of a reader's page (search is left out, as it
-    counts against the rate limit of the address that asks)."""
+    """The newest post, home, the archive, the about page, feed, sitemap, a search for
+    the post's first word and the post's first tag: every template and query of a
+    reader's page."""
     newest = db.session.scalar(Post.public().limit(1))
     if newest is None:
         return []
@@ -37,6 +44,7 @@ def reader_paths() -> list[str]:
         url_for("public.about"),
         url_for("public.feed"),
         url_for("public.sitemap"),
+        url_for("public.search", q=newest.title.split()[0]),
     ]
     if newest.tags:
         paths.append(url_for("public.tag", slug=newest.tags[0].slug))
@@ -61,7 +69,12 @@ def rehearse(app: Flask) -> list[tuple[str, int]]:
     client = app.test_client()
     served = []
     for path in paths:
-        response = client.get(path, base_url=base_url, headers={"Accept-Encoding": "gzip"})
+        response = client.get(
+            path,
+            base_url=base_url,
+            headers={"Accept-Encoding": "gzip"},
+            environ_base={REHEARSAL: True},
+        )
         served.append((path, response.status_code))
         response.close()
     with app.app_context():

@@ -23,6 +23,7 @@ READER_PAGES = [
     "/about",
     "/feed.xml",
     "/sitemap.xml",
+    "/search?q=Salt",
     "/tag/heart",
 ]
 
@@ -72,10 +73,15 @@ def test_pages_are_asked_for_at_the_sites_own_address(app, site, flask_answered)
     assert flask_answered.count("/post/salt") == 1
 
 
-def test_no_search_is_made_and_no_connection_is_left_open(app, site):
-    paths = [path for path, _status in rehearse(app)]
-    assert not any(path.startswith("/search") for path in paths)
+@pytest.mark.parametrize(
+    "config_overrides", [{"RATELIMIT_ENABLED": True, "SEARCH_RATE_LIMIT": "1 per hour"}]
+)
+def test_its_search_counts_against_no_limit_and_no_connection_is_left_open(app, site):
+    rehearse(app)
     assert db.engine.pool.checkedout() == 0
+    reader = app.test_client()  # the same address as the rehearsal's
+    assert reader.get("/search?q=potassium").status_code == 200
+    assert reader.get("/search?q=kidneys").status_code == 429
 
 
 def test_a_site_with_no_public_post_yet_is_left_alone(app, make_post, flask_answered):
