@@ -32,8 +32,8 @@ def rehearsing() -> bool:
 
 def reader_paths() -> list[str]:
     """The newest post, home, the archive, the about page, feed, sitemap, a search for
-    the post's first word and the post's first tag: every template and query of a
-    reader's page."""
+    the first word of the post's address and the post's first tag: every template and
+    query of a reader's page."""
     newest = db.session.scalar(Post.public().limit(1))
     if newest is None:
         return []
@@ -44,7 +44,7 @@ def reader_paths() -> list[str]:
         url_for("public.about"),
         url_for("public.feed"),
         url_for("public.sitemap"),
-        url_for("public.search", q=newest.title.split()[0]),
+        url_for("public.search", q=newest.slug.split("-")[0]),
     ]
     if newest.tags:
         paths.append(url_for("public.tag", slug=newest.tags[0].slug))
@@ -53,7 +53,19 @@ def reader_paths() -> list[str]:
 
 def rehearse(app: Flask) -> list[tuple[str, int]]:
     """Ask for each kind of reader's page once, as a reader without cookies would, at the
-    site's own address; return each path with its status."""
+    site's own address; return each path with its status. Whatever goes wrong, the site
+    starts as it would have without it."""
+    try:
+        return serve_reader_pages(app)
+    except Exception:
+        log.warning("Reader pages not served before the workers start", exc_info=True)
+        return []
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def serve_reader_pages(app: Flask) -> list[tuple[str, int]]:
     site = urlsplit(app.config["SITE_URL"] or "http://localhost")
     base_url = f"{site.scheme}://{site.netloc}"
     with app.test_request_context(base_url=base_url):
@@ -77,6 +89,4 @@ def rehearse(app: Flask) -> list[tuple[str, int]]:
         )
         served.append((path, response.status_code))
         response.close()
-    with app.app_context():
-        db.engine.dispose()
     return served

@@ -23,7 +23,7 @@ READER_PAGES = [
     "/about",
     "/feed.xml",
     "/sitemap.xml",
-    "/search?q=Salt",
+    "/search?q=salt",
     "/tag/heart",
 ]
 
@@ -88,6 +88,16 @@ def test_a_site_with_no_public_post_yet_is_left_alone(app, make_post, flask_answ
     make_post("Unfinished", status=PostStatus.DRAFT)
     assert rehearse(app) == []
     assert flask_answered == []
+
+
+def test_a_failure_never_stops_the_site_from_starting(app, site, monkeypatch, caplog):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a page that can't be asked for")
+
+    monkeypatch.setattr(app, "test_client", broken)
+    assert rehearse(app) == []
+    assert "not served before the workers start" in caplog.text
+    assert db.engine.pool.checkedout() == 0
 
 
 def test_a_database_not_created_yet_is_left_alone_quietly(app, caplog):
