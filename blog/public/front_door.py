@@ -50,6 +50,10 @@ OFFER = "rounds.front_door.offer"
 PER_RESPONSE = frozenset({"content-length", "etag", "x-request-id", "date", "server"})
 # How many addresses whose answers were not kept are remembered (not waited for).
 UNKEPT_MAX = 1000
+# What a kept page costs besides its body and headers' text: the objects holding it, its
+# address, and each header's pair (counted against FRONT_DOOR_BYTES with the rest).
+KEPT_OVERHEAD = 1024
+HEADER_OVERHEAD = 160
 
 
 @dataclass
@@ -265,13 +269,15 @@ class FrontDoor:
                     self.negotiated.clear()
                 self.negotiated.add(address)
             address = (*address, environ.get("HTTP_ACCEPT", ""))
-        size = len(found.template) * (1 if found.fill is None else 2)
+        headers = [(name, value) for name, value in headers if name.lower() not in PER_RESPONSE]
+        size = len(found.template) * (1 if found.fill is None else 2) + KEPT_OVERHEAD
+        size += sum(len(name) + len(value) + HEADER_OVERHEAD for name, value in headers)
         if size > self.budget // 4:
             return
         kept = Kept(
             offer=found,
             status=status,
-            headers=[(name, value) for name, value in headers if name.lower() not in PER_RESPONSE],
+            headers=headers,
             valid_until=found.valid_until.replace(tzinfo=UTC).timestamp(),
             last_modified=named.get("last-modified"),
             etag=named.get("etag"),

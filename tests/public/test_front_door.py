@@ -188,6 +188,24 @@ def test_memory_stays_within_its_budget_whatever_addresses_are_asked(app, reader
     assert door.size == sum(kept.size for kept in door.kept.values())
 
 
+def in_memory(address: tuple, kept: front_door.Kept) -> int:
+    """The bytes a kept page's own objects take: body, headers, address, bookkeeping."""
+    objects = [kept, kept.offer, kept.headers, address, *address, kept.offer.template]
+    objects += [part for header in kept.headers for part in (header, *header)]
+    objects += [getattr(item, "__dict__", None) for item in (kept, kept.offer)]
+    return sum(sys.getsizeof(item) for item in objects if item is not None)
+
+
+def test_what_a_kept_page_is_counted_covers_what_it_takes(reader, site):
+    """A search's page is small next to its headers and bookkeeping: counting only its
+    body let a flood of searches hold twice FRONT_DOOR_BYTES."""
+    for number in range(20):
+        reader.get(f"/search?q=salt+{number}")
+    door = reader.application.wsgi_app
+    for address, kept in door.kept.items():
+        assert in_memory(address, kept) <= kept.size, address
+
+
 @pytest.mark.parametrize("config_overrides", [{**FAST_FORMS, "FRONT_DOOR_BYTES": 0}])
 def test_the_front_door_can_be_turned_off(reader, site, flask_answered):
     reader.get("/post/salt")
