@@ -40,8 +40,8 @@ def comment_form_token(post_id: int) -> str:
     return token
 
 
-# Pages that show no counters (feeds, the sitemap, search results): kept until something
-# changes, and a day at most.
+# Pages that show no counters (feeds, the sitemap, the archive, the about page, search
+# results): kept until something changes, and a day at most.
 NO_COUNTERS = timedelta(days=1)
 
 
