@@ -22,13 +22,18 @@ worker, not one per reader. An address whose answer was not kept (a redirect, a 
 file) is not waited for again.
 
 The comment form's start time is signed to the minute: a page with the form is filled in
-again once a minute. Each worker keeps at most FRONT_DOOR_BYTES, the least recently
-served pages dropped first; 0 turns the front door off.
+again once a minute. Each worker keeps at most FRONT_DOOR_BYTES (0 turns the front door
+off), in two parts, as a segmented LRU cache does: a page kept is "on trial" until a
+reader asks for it again, which moves it to the part of pages readers come back to (at
+most PROTECTED_SHARE of the budget; its least recently served go back on trial). Room is
+made from the pages on trial first, least recently served first. So a stranger asking
+for endless new addresses (made-up searches or query strings) churns only the pages on
+trial, and the pages readers keep coming back to stay in memory.
 """
 
 import threading
 import time
-from collections import OrderedDict
+from collections import ChainMap, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,6 +59,9 @@ UNKEPT_MAX = 1000
 # address, and each header's pair (counted against FRONT_DOOR_BYTES with the rest).
 KEPT_OVERHEAD = 1024
 HEADER_OVERHEAD = 160
+# The most of the budget held by pages asked for again while kept; the rest is for pages
+# on trial, so a page new to the worker can stay long enough to be asked for again.
+PROTECTED_SHARE = 0.8
 
 
 @dataclass
@@ -109,9 +117,12 @@ class FrontDoor:
                 "rounds_reader",
             )
         )
-        self.kept: OrderedDict[tuple, Kept] = OrderedDict()
+        # Least recently served first: pages not served from here yet, and pages that were.
+        self.on_trial: OrderedDict[tuple, Kept] = OrderedDict()
+        self.returned_to: OrderedDict[tuple, Kept] = OrderedDict()
         self.negotiated: set[tuple] = set()
         self.size = 0
+        self.returned_to_size = 0
         self.lock = threading.Lock()
         self.wait_seconds = float(app.config["STORED_PAGE_WAIT_SECONDS"])
         self.asking: dict[tuple, threading.Event] = {}  # addresses at Flask now
@@ -123,12 +134,20 @@ class FrontDoor:
         address = self.address(environ)
         if address in self.negotiated:  # a feed: each Accept header its own page
             address = (*address, environ.get("HTTP_ACCEPT", ""))
-        kept = self.kept.get(address)
+        kept = self.find(address)
         if kept is not None:
             served = self.serve(address, kept, environ, start_response)
             if served is not None:
                 return served
         return self.one_at_a_time(address, environ, start_response)
+
+    def find(self, address: tuple) -> Kept | None:
+        return self.returned_to.get(address) or self.on_trial.get(address)
+
+    @property
+    def kept(self) -> ChainMap:
+        """Every kept page by address (a read-only view of both parts)."""
+        return ChainMap(self.returned_to, self.on_trial)
 
     # -- Which requests --------------------------------------------------------------
 
@@ -161,8 +180,7 @@ class FrontDoor:
         if generation is None:
             return None
         if generation != kept.offer.generation:
-            self.drop(address)
-            return None
+            return None  # made again by this request, or dropped if it isn't (one_at_a_time)
         body, etag = self.filled(kept)
         headers = [*kept.headers]
         if etag:
@@ -172,8 +190,7 @@ class FrontDoor:
         if kept.dated:
             headers.append(("Date", http_date()))
         with self.lock:
-            if address in self.kept:
-                self.kept.move_to_end(address)
+            self.served_again_locked(address)
         if not is_resource_modified(environ, etag=etag, last_modified=kept.last_modified):
             remove_entity_headers(headers)  # in place
             start_response("304 Not Modified", headers)
@@ -220,23 +237,23 @@ class FrontDoor:
                 mine = self.asking.setdefault(address, threading.Event())
         if ahead is not None:
             ahead.wait(self.wait_seconds)
-            kept = self.kept.get(address)
+            kept = self.find(address)
             if kept is not None:
                 served = self.serve(address, kept, environ, start_response)
                 if served is not None:
                     return served
             return self.pass_through(environ, start_response)
-        out_of_time = self.kept.get(address)  # being renewed by this request, if any
+        out_of_time = self.find(address)  # out of time or date: made again by this request
         try:
             return self.pass_through(environ, start_response)
         finally:
             with self.lock:
                 if self.asking.get(address) is mine:
                     del self.asking[address]
-                if out_of_time is not None and self.kept.get(address) is out_of_time:
-                    # Not renewed (an error, a refusal): no one gets the old copy meanwhile.
+                if out_of_time is not None and self.find(address) is out_of_time:
+                    # Not made again (an error, a refusal, gone): no one gets the old copy.
                     self.drop_locked(address)
-                elif address not in self.kept:
+                elif self.find(address) is None:
                     if len(self.unkept) >= UNKEPT_MAX:
                         self.unkept.clear()
                     self.unkept.add(address)
@@ -285,19 +302,43 @@ class FrontDoor:
             size=size,
         )
         with self.lock:
+            returned_to = address in self.returned_to  # a page made again keeps its part
             self.drop_locked(address)
             self.unkept.discard(address)
-            self.kept[address] = kept
+            if returned_to:
+                self.returned_to[address] = kept
+                self.returned_to_size += size
+            else:
+                self.on_trial[address] = kept
             self.size += size
-            while self.size > self.budget and self.kept:
-                self.size -= self.kept.popitem(last=False)[1].size
+            while self.size > self.budget and (self.on_trial or self.returned_to):
+                self.drop_locked(next(iter(self.on_trial or self.returned_to)))
+
+    def served_again_locked(self, address: tuple) -> None:
+        """A kept page served: the most recently served of pages readers come back to."""
+        if address in self.returned_to:
+            self.returned_to.move_to_end(address)
+            return
+        kept = self.on_trial.pop(address, None)
+        if kept is None:
+            return
+        self.returned_to[address] = kept
+        self.returned_to_size += kept.size
+        while self.returned_to_size > self.budget * PROTECTED_SHARE:
+            old_address, old = self.returned_to.popitem(last=False)
+            self.returned_to_size -= old.size
+            self.on_trial[old_address] = old  # back on trial, as its most recent page
 
     def drop(self, address: tuple) -> None:
         with self.lock:
             self.drop_locked(address)
 
     def drop_locked(self, address: tuple) -> None:
-        old = self.kept.pop(address, None)
+        old = self.on_trial.pop(address, None)
+        if old is None:
+            old = self.returned_to.pop(address, None)
+            if old is not None:
+                self.returned_to_size -= old.size
         if old is not None:
             self.size -= old.size
 

@@ -188,6 +188,49 @@ def test_memory_stays_within_its_budget_whatever_addresses_are_asked(app, reader
     assert door.size == sum(kept.size for kept in door.kept.values())
 
 
+@pytest.mark.parametrize("config_overrides", [{**FAST_FORMS, "FRONT_DOOR_BYTES": 120_000}])
+def test_pages_readers_come_back_to_outlast_a_flood_of_new_addresses(
+    app, reader, site, flask_answered
+):
+    """A stranger asking for endless made-up addresses churns only the pages asked for
+    once; the post and home page, asked for again, stay in memory."""
+    for url in ("/post/salt", "/", "/post/salt", "/"):
+        reader.get(url, headers=BROWSER)
+    for number in range(300):
+        assert reader.get(f"/tag/heart?utm={number:04}").status_code == 200
+        assert reader.get(f"/search?q=flood+{number}").status_code == 200
+    flask_answered.clear()
+    for url in ("/post/salt", "/"):
+        assert reader.get(url, headers=BROWSER).status_code == 200
+    assert flask_answered == []
+    door = app.wsgi_app
+    assert door.size <= 120_000 and door.returned_to_size <= 120_000 * front_door.PROTECTED_SHARE
+    assert door.size == sum(kept.size for kept in door.kept.values())
+
+
+@pytest.mark.parametrize("config_overrides", [{**FAST_FORMS, "FRONT_DOOR_BYTES": 120_000}])
+def test_a_page_readers_come_back_to_stays_so_when_an_edit_makes_it_again(
+    app, reader, site, flask_answered
+):
+    reader.get("/post/salt", headers=BROWSER)
+    reader.get("/post/salt", headers=BROWSER)
+    site.body_html = "<p>Salt, revised.</p>"
+    db.session.commit()
+    assert "Salt, revised." in reader.get("/post/salt", headers=BROWSER).text
+    for number in range(300):
+        reader.get(f"/tag/heart?utm={number:04}")
+    flask_answered.clear()
+    assert "Salt, revised." in reader.get("/post/salt", headers=BROWSER).text
+    assert flask_answered == []
+
+
+def test_a_new_page_is_kept_long_enough_to_be_asked_for_again(reader, site, flask_answered):
+    for number in range(50):
+        reader.get(f"/tag/heart?utm={number:04}")
+        reader.get(f"/tag/heart?utm={number:04}")
+    assert len(flask_answered) == 50
+
+
 def in_memory(address: tuple, kept: front_door.Kept) -> int:
     """The bytes a kept page's own objects take: body, headers, address, bookkeeping."""
     objects = [kept, kept.offer, kept.headers, address, *address, kept.offer.template]
