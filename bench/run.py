@@ -454,7 +454,10 @@ class Stack:
 
     def __enter__(self):
         try:
-            env = environment(self.folder)
+            # SITE_URL set, as the deploy guide sets it, to the address clients use: so the
+            # master's rehearsal (blog/public/rehearsal.py) asks for pages at that address.
+            site_url = f"http://127.0.0.1:{self.ports['rounds']}"
+            env = {**environment(self.folder), "BLOG_SITE_URL": site_url}
             self.log = open(self.folder / "rounds.log", "w")  # noqa: SIM115 - closed on exit
             self.rounds = start_server(self.ports["rounds"], 2, log=self.log, env=env)
             self.servers.append(self.rounds)
@@ -516,8 +519,8 @@ def growth(args) -> dict:
         with Stack(folder / "small", *SITES["small"]) as stack:
             served = 0
             for target in args.growth:
-                while served < target:
-                    served += drive(stack.ports["rounds"], PAGES["post"], 16, 5)["requests"]
+                while served < target:  # 2 s at a time: read close to each number
+                    served += drive(stack.ports["rounds"], PAGES["post"], 16, 2)["requests"]
                 found["memory_after_requests"].append(
                     {"requests": served, **stack_memory(stack.rounds.pid)}
                 )
