@@ -28,7 +28,9 @@ reader asks for it again, which moves it to the part of pages readers come back 
 most PROTECTED_SHARE of the budget; its least recently served go back on trial). Room is
 made from the pages on trial first, least recently served first. So a stranger asking
 for endless new addresses (made-up searches or query strings) churns only the pages on
-trial, and the pages readers keep coming back to stay in memory.
+trial, and the pages readers keep coming back to stay in memory. A page that is not in
+the page store (a search) is stored there when a reader asks for it again here, so the
+other workers serve it without making it (blog.public.stored.shared_when_asked_again).
 """
 
 import threading
@@ -47,6 +49,7 @@ from werkzeug.http import (
     quote_etag,
     remove_entity_headers,
 )
+from werkzeug.wsgi import ClosingIterator
 
 from blog.core import page_store, request_ids
 
@@ -67,18 +70,21 @@ PROTECTED_SHARE = 0.8
 @dataclass
 class Offer:
     """A page a view served to every reader: its stored body (the comment form's start
-    time as a marker, filled in by ``fill``), generation and end of validity (naive UTC)."""
+    time as a marker, filled in by ``fill``), generation and end of validity (naive UTC);
+    ``share``, for a page not in the page store, stores it there once a reader asks for it
+    again (called once, after that answer is sent; it never raises)."""
 
     template: bytes
     generation: int
     valid_until: datetime
     fill: Callable[[bytes], bytes] | None = None
+    share: Callable[[], None] | None = None
 
 
-def offer(template: bytes, generation: int, valid_until: datetime, fill=None) -> None:
+def offer(template: bytes, generation: int, valid_until: datetime, fill=None, share=None) -> None:
     """Offer the current response's page to the front door (taken only if it goes out as
     a public 200 with no cookie)."""
-    request.environ[OFFER] = Offer(template, generation, valid_until, fill)
+    request.environ[OFFER] = Offer(template, generation, valid_until, fill, share)
 
 
 @dataclass
@@ -190,14 +196,16 @@ class FrontDoor:
         if kept.dated:
             headers.append(("Date", http_date()))
         with self.lock:
-            self.served_again_locked(address)
+            share = self.served_again_locked(address)
         if not is_resource_modified(environ, etag=etag, last_modified=kept.last_modified):
             remove_entity_headers(headers)  # in place
             start_response("304 Not Modified", headers)
-            return []
-        headers.append(("Content-Length", str(len(body))))
-        start_response(kept.status, headers)
-        return [body]
+            sent = []
+        else:
+            headers.append(("Content-Length", str(len(body))))
+            start_response(kept.status, headers)
+            sent = [body]
+        return sent if share is None else ClosingIterator(sent, share)
 
     def stale_while_renewed(self, address: tuple, kept: Kept) -> bool:
         """Whether a page whose time has run out may still be served: only while another
@@ -314,20 +322,24 @@ class FrontDoor:
             while self.size > self.budget and (self.on_trial or self.returned_to):
                 self.drop_locked(next(iter(self.on_trial or self.returned_to)))
 
-    def served_again_locked(self, address: tuple) -> None:
-        """A kept page served: the most recently served of pages readers come back to."""
-        if address in self.returned_to:
+    def served_again_locked(self, address: tuple) -> Callable[[], None] | None:
+        """A kept page served: the most recently served of pages readers come back to.
+        Returns its ``share`` the first time (asked for again: worth storing for all)."""
+        kept = self.returned_to.get(address)
+        if kept is not None:
             self.returned_to.move_to_end(address)
-            return
-        kept = self.on_trial.pop(address, None)
-        if kept is None:
-            return
-        self.returned_to[address] = kept
-        self.returned_to_size += kept.size
-        while self.returned_to_size > self.budget * PROTECTED_SHARE:
-            old_address, old = self.returned_to.popitem(last=False)
-            self.returned_to_size -= old.size
-            self.on_trial[old_address] = old  # back on trial, as its most recent page
+        else:
+            kept = self.on_trial.pop(address, None)
+            if kept is None:
+                return None
+            self.returned_to[address] = kept
+            self.returned_to_size += kept.size
+            while self.returned_to_size > self.budget * PROTECTED_SHARE:
+                old_address, old = self.returned_to.popitem(last=False)
+                self.returned_to_size -= old.size
+                self.on_trial[old_address] = old  # back on trial, as its most recent page
+        share, kept.offer.share = kept.offer.share, None
+        return share
 
     def drop(self, address: tuple) -> None:
         with self.lock:

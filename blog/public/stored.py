@@ -128,20 +128,33 @@ def stored(
     return decorate
 
 
-def in_memory_only(view: Callable) -> Callable:
-    """For pages too many to store (search results: any words a reader types): rendered
-    by Flask, and offered to the worker's front door only (blog.public.front_door), which
-    serves a repeat of the same address from memory while nothing has changed. They show
-    no counters: kept as feeds are, until a change."""
+def shared_when_asked_again(view: Callable) -> Callable:
+    """For pages too many to store them all (search results: any words a reader types):
+    rendered by Flask and offered to the worker's front door (blog.public.front_door),
+    which serves a repeat of the same address from memory while nothing has changed. When
+    a reader asks for one again there, it is stored for the other workers, which then
+    serve it with one query instead of running the search again: a search readers repeat
+    runs once for the site, while a flood of searches no one repeats writes nothing. They
+    show no counters: kept as feeds are, until a change."""
 
     @wraps(view)
     def serve(**view_args) -> Response:
-        at = None
-        if shared_request(False, ()):
-            at = page_store.current_generation(db.engine)  # before reading what it shows
+        if not shared_request(False, ()):
+            return finish(current_app.make_response(view(**view_args)), False)
+        page_key = key_for({**view_args, "q": request.args.get("q", "")}, True, "")
+        at, found = page_store.find(page_key)  # the generation, before reading what it shows
+        if found is not None:
+            g.cache_public = True
+            front_door.offer(found.body, at, found.valid_until)
+            return finish(from_store(found), False)
         response = current_app.make_response(view(**view_args))
         if at is not None and response.status_code == 200 and not response.is_streamed:
-            front_door.offer(response.get_data(), at, page_valid_until(NO_COUNTERS))
+            until = page_valid_until(NO_COUNTERS)
+            page = page_store.Page(response.content_type, response.get_data())
+            app = current_app._get_current_object()
+            front_door.offer(
+                page.body, at, until, share=lambda: page_store.save(app, page_key, at, page, until)
+            )
         return finish(response, False)
 
     return serve

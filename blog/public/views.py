@@ -29,7 +29,7 @@ from blog.posts import sitemap as site_map
 from blog.public import bp, reader
 from blog.public.pages import render_post_page
 from blog.public.rehearsal import rehearsing
-from blog.public.stored import in_memory_only, stored
+from blog.public.stored import shared_when_asked_again, stored
 
 ONE_YEAR = 31_536_000
 ONE_DAY = 86_400
@@ -201,7 +201,7 @@ def xml_response(body: bytes, mimetype: str, modified: datetime | None) -> Respo
     "usual; please wait {wait} before searching again.",
     exempt_when=rehearsing,
 )
-@in_memory_only
+@shared_when_asked_again
 def search():
     query = request.args.get("q", "")
     results = site_search.SearchPage(query, page_number())

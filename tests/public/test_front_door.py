@@ -11,12 +11,15 @@ from datetime import timedelta
 import pytest
 import time_machine
 from flask import request_started
+from sqlalchemy import func, select
+from werkzeug.test import Client
 
 from blog.comments import spam
 from blog.core import page_store
 from blog.core.clock import utcnow
 from blog.extensions import db
-from blog.models import Post
+from blog.models import Post, StoredPage
+from blog.posts import search as site_search
 from blog.public import front_door
 from tests.comment_helpers import BROWSER, FAST_FORMS, post_comment
 from tests.conftest import sign_in
@@ -336,6 +339,44 @@ def test_a_repeated_search_comes_from_memory_until_something_changes(
     assert "and sleep" in reader.get("/search?q=salt").text  # "Salt" is highlighted
     assert "and sleep" not in reader.get("/search?q=potassium").text
     assert flask_answered == ["/search?q=salt", "/search?q=salt", "/search?q=potassium"]
+
+
+def another_worker(app) -> Client:
+    """A second worker's front door on the same site: its own memory, the same store."""
+    door = app.wsgi_app
+    return Client(front_door.FrontDoor(app, door.wsgi_app, door.engine))
+
+
+def test_a_search_readers_repeat_runs_once_for_every_worker(app, reader, site, monkeypatch):
+    reader.get("/search?q=salt")
+    reader.get("/search?q=salt")  # asked again: stored for the other workers
+
+    def search_again(*args, **kwargs):
+        raise AssertionError("the search ran again")
+
+    monkeypatch.setattr(site_search, "SearchPage", search_again)
+    other = another_worker(app)
+    for _ in range(2):
+        shared = other.get("/search?q=salt")
+        assert shared.status_code == 200 and "Salt" in shared.text
+        assert "public" in shared.headers["Cache-Control"]
+
+
+def test_a_shared_search_shows_a_change_on_the_next_view(app, reader, site, make_post):
+    reader.get("/search?q=salt")
+    reader.get("/search?q=salt")
+    make_post("Salt and sleep", body="Less salt, better sleep.")
+    assert "and sleep" in another_worker(app).get("/search?q=salt").text
+
+
+def test_searches_asked_for_once_write_nothing(app, reader, site):
+    def stored_pages() -> int:
+        return db.session.scalar(select(func.count()).select_from(StoredPage))
+
+    before = stored_pages()
+    for number in range(30):
+        assert reader.get(f"/search?q=salt+{number}").status_code == 200
+    assert stored_pages() == before
 
 
 def test_the_authors_search_is_her_own(client, reader, site, author, flask_answered):
