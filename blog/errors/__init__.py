@@ -1,9 +1,10 @@
 """Error pages in the site's design, for every status the app raises."""
 
 from flask import Blueprint, current_app, render_template
+from flask.globals import request_ctx
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException
 
 from blog.core.database import CannotWrite, reads_only
 from blog.core.inputs import CrossSiteRequest, wants_json
@@ -38,7 +39,8 @@ FORM_EXPIRED = (
 def http_error(error: HTTPException):
     if error.response is not None:  # a view's own page for this error (e.g. a 429 keeping a form)
         return error.response
-    if isinstance(error, SecurityError):  # a Host not in TRUSTED_HOSTS: no URL can be built
+    if request_ctx.url_adapter is None:  # a Host not in TRUSTED_HOSTS, or not a host name:
+        # no URL can be built, so no page in the site's design
         return "Unknown host name.", 400, {"Content-Type": "text/plain; charset=utf-8"}
     code = error.code or 500
     if code >= 500:

@@ -146,6 +146,8 @@ class SearchPage(Pagination):
     """A page of public posts matching a reader's text, best first (Flask-SQLAlchemy's
     Pagination over the full-text query: past the end is 404); ``query``: the words sought."""
 
+    failed = False  # the query failed: the page says no results, and is kept nowhere
+
     def __init__(self, raw: str | None, page: int = 1):
         terms = search_terms(raw)
         self.query = " ".join(terms)
@@ -166,6 +168,7 @@ class SearchPage(Pagination):
             # Terms are quoted, so this is not expected; a reader still gets a page, not a 500.
             db.session.rollback()
             current_app.logger.exception("Search failed for %r", self.query)
+            self.failed = True
             return []
 
     def _query_count(self) -> int:

@@ -316,11 +316,18 @@ class FrontDoor:
             if returned_to:
                 self.returned_to[address] = kept
                 self.returned_to_size += size
+                self.within_share_locked()
             else:
                 self.on_trial[address] = kept
             self.size += size
-            while self.size > self.budget and (self.on_trial or self.returned_to):
-                self.drop_locked(next(iter(self.on_trial or self.returned_to)))
+            while self.size > self.budget:
+                # Pages on trial first, but not the page just kept: past them, the others.
+                oldest = next(iter(self.on_trial), address)
+                if oldest == address:
+                    oldest = next(iter(self.returned_to), address)
+                if oldest == address:
+                    break
+                self.drop_locked(oldest)
 
     def served_again_locked(self, address: tuple) -> Callable[[], None] | None:
         """A kept page served: the most recently served of pages readers come back to.
@@ -329,17 +336,24 @@ class FrontDoor:
         if kept is not None:
             self.returned_to.move_to_end(address)
         else:
-            kept = self.on_trial.pop(address, None)
+            kept = self.on_trial.get(address)
             if kept is None:
                 return None
-            self.returned_to[address] = kept
+            self.returned_to[address] = kept  # in the new part before out of the old:
+            del self.on_trial[address]  # find() never misses it on the way
             self.returned_to_size += kept.size
-            while self.returned_to_size > self.budget * PROTECTED_SHARE:
-                old_address, old = self.returned_to.popitem(last=False)
-                self.returned_to_size -= old.size
-                self.on_trial[old_address] = old  # back on trial, as its most recent page
+            self.within_share_locked()
         share, kept.offer.share = kept.offer.share, None
         return share
+
+    def within_share_locked(self) -> None:
+        """Back on trial, as its most recent pages, the least recently served of pages
+        readers come back to that are over PROTECTED_SHARE of the budget."""
+        while self.returned_to_size > self.budget * PROTECTED_SHARE:
+            address, old = next(iter(self.returned_to.items()))
+            self.on_trial[address] = old
+            del self.returned_to[address]
+            self.returned_to_size -= old.size
 
     def drop(self, address: tuple) -> None:
         with self.lock:

@@ -141,7 +141,10 @@ def shared_when_asked_again(view: Callable) -> Callable:
     def serve(**view_args) -> Response:
         if not shared_request(False, ()):
             return finish(current_app.make_response(view(**view_args)), False)
-        page_key = key_for({**view_args, "q": request.args.get("q", "")}, True, "")
+        # The address as the front door knows it: its whole query string.
+        page_key = key_for(
+            {**view_args, "query": request.query_string.decode("latin-1")}, False, ""
+        )
         at, found = page_store.find(page_key)  # the generation, before reading what it shows
         if found is not None:
             g.cache_public = True

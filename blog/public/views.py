@@ -205,7 +205,8 @@ def xml_response(body: bytes, mimetype: str, modified: datetime | None) -> Respo
 def search():
     query = request.args.get("q", "")
     results = site_search.SearchPage(query, page_number())
-    cacheable()
+    if not results.failed:
+        cacheable()
     return render_template("public/search.html", query=query, results=results)
 
 

@@ -170,3 +170,13 @@ def test_a_signed_out_editor_post_is_given_back_without_rendering(client, monkey
     response = client.post("/admin/posts/new", data={"title": "T", "body": "[" * 8000})
     assert response.status_code == 401
     assert "[" * 8000 in response.text
+
+
+@pytest.mark.parametrize("site_url", ["", "https://blog.example.org"])
+@pytest.mark.parametrize("host", ["a" * 3000, "evil.example", "a..b", "[::1"])
+def test_a_host_header_that_names_no_site_is_400(app, client, site_url, host):
+    app.config["SITE_URL"] = site_url
+    response = client.get("/", headers={"Host": host})
+    assert response.status_code in (200, 400), host
+    if response.status_code == 400:
+        assert "Unknown host name" in response.text

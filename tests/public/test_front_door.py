@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from flask import request_started
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from werkzeug.test import Client
 
 from blog.comments import spam
@@ -377,6 +378,60 @@ def test_searches_asked_for_once_write_nothing(app, reader, site):
     for number in range(30):
         assert reader.get(f"/search?q=salt+{number}").status_code == 200
     assert stored_pages() == before
+
+
+def test_a_shared_search_drops_a_trashed_post_on_every_worker(app, reader, site):
+    reader.get("/search?q=salt")
+    reader.get("/search?q=salt")
+    other = another_worker(app)
+    assert 'href="/post/salt"' in other.get("/search?q=salt").text
+    site.deleted_at = utcnow()
+    db.session.commit()
+    assert 'href="/post/salt"' not in other.get("/search?q=salt").text
+    assert 'href="/post/salt"' not in reader.get("/search?q=salt").text
+
+
+def test_a_search_that_failed_is_kept_nowhere(app, reader, site, monkeypatch, flask_answered):
+    """A failing query gives the reader "No results" once, not every worker for a day."""
+
+    def locked(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(site_search, "_result", locked)
+    for _ in range(2):
+        failed = reader.get("/search?q=salt")
+        assert failed.status_code == 200 and "public" not in failed.headers["Cache-Control"]
+        assert "could not run just now" in failed.text
+    assert flask_answered == ["/search?q=salt", "/search?q=salt"]
+    monkeypatch.undo()
+    assert 'href="/post/salt"' in another_worker(app).get("/search?q=salt").text
+    assert 'href="/post/salt"' in reader.get("/search?q=salt").text
+
+
+def door_page(door: front_door.FrontDoor, path: str, size: int) -> None:
+    """Keep a page of about ``size`` bytes at ``path``, as the front door does."""
+    environ = {"REQUEST_METHOD": "GET", "wsgi.url_scheme": "http", "HTTP_HOST": "h",
+               "PATH_INFO": path, "QUERY_STRING": ""}  # fmt: skip
+    headers = [("Cache-Control", "public")]
+    overhead = front_door.KEPT_OVERHEAD + len("Cache-Controlpublic") + front_door.HEADER_OVERHEAD
+    door.keep(environ, front_door.Offer(b"x" * (size - overhead), 1, utcnow()), "200 OK", headers)
+
+
+@pytest.mark.parametrize("config_overrides", [{**FAST_FORMS, "FRONT_DOOR_BYTES": 100_000}])
+def test_the_pages_readers_come_back_to_hold_at_most_their_share(app):
+    door = app.wsgi_app
+    for path in ("/a", "/b", "/c", "/d"):
+        door_page(door, path, 20_000)
+        with door.lock:
+            door.served_again_locked(door.address({"wsgi.url_scheme": "http", "HTTP_HOST": "h",
+                                                   "PATH_INFO": path}))  # fmt: skip
+    assert door.returned_to_size == 80_000
+    door_page(door, "/a", 24_000)  # made again, bigger
+    assert door.returned_to_size <= 100_000 * front_door.PROTECTED_SHARE
+    door_page(door, "/e", 24_000)  # a new page, with the rest full: kept, others make room
+    assert ("http", "h", "", "/e", "") in door.on_trial
+    assert door.size <= 100_000
+    assert door.size == sum(kept.size for kept in door.kept.values())
 
 
 def test_the_authors_search_is_her_own(client, reader, site, author, flask_answered):
