@@ -146,7 +146,7 @@ class SearchPage(Pagination):
     """A page of public posts matching a reader's text, best first (Flask-SQLAlchemy's
     Pagination over the full-text query: past the end is 404); ``query``: the words sought."""
 
-    failed = False  # the query failed: the page says no results, and is kept nowhere
+    failed = False  # the query failed: the page says so, and is kept nowhere
 
     def __init__(self, raw: str | None, page: int = 1):
         terms = search_terms(raw)

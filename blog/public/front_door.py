@@ -343,7 +343,9 @@ class FrontDoor:
             del self.on_trial[address]  # find() never misses it on the way
             self.returned_to_size += kept.size
             self.within_share_locked()
-        share, kept.offer.share = kept.offer.share, None
+        share = kept.offer.share
+        if share is not None:  # written only then: a page shared with the master stays so
+            kept.offer.share = None
         return share
 
     def within_share_locked(self) -> None:

@@ -134,7 +134,7 @@ def shared_when_asked_again(view: Callable) -> Callable:
     which serves a repeat of the same address from memory while nothing has changed. When
     a reader asks for one again there, it is stored for the other workers, which then
     serve it with one query instead of running the search again: a search readers repeat
-    runs once for the site, while a flood of searches no one repeats writes nothing. They
+    runs about once for the site, while a flood of searches no one repeats writes nothing. They
     show no counters: kept as feeds are, until a change."""
 
     @wraps(view)
