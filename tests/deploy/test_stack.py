@@ -336,7 +336,8 @@ def test_a_strangers_import_is_turned_away_before_nginx_keeps_the_body(stack):
 
 def test_a_flood_of_searches_from_one_address_is_refused_by_nginx(stack):
     """The app explains its own limit (30 a minute here, one worker); past a burst of 60
-    nginx refuses a client's searches itself, so a flood never reaches the app."""
+    nginx refuses a client's searches itself, so no more than one a second of a flood
+    reaches the app (which of the last requests that one is depends on the clock)."""
     started = time.monotonic()
     answers = [stack.ask(f"/search?q=flood{n}", source="127.0.0.21") for n in range(90)]
     seconds = time.monotonic() - started  # nginx lets one more through each second
@@ -345,7 +346,6 @@ def test_a_flood_of_searches_from_one_address_is_refused_by_nginx(stack):
     by_nginx = [answer for answer in answers if b"<center>nginx</center>" in answer.body]
     assert by_app and all(answer.status == 429 for answer in by_app)
     assert len(by_nginx) >= 20 and all(answer.status == 429 for answer in by_nginx)
-    assert answers[-1] in by_nginx
     reached = stack.app_log().count('"GET /search?q=flood')
     assert reached == len(answers) - len(by_nginx) <= 61 + seconds + 1
     assert stack.ask("/search?q=flood", source="127.0.0.22").status == 200  # another reader
