@@ -7,10 +7,12 @@ import gc
 import os
 
 bind = os.environ.get("ROUNDS_BIND", "127.0.0.1:8000")
-# Two sync workers with a few threads each: pages are quick, SQLite writes are short.
+# Two workers with a few threads each: pages are quick, SQLite writes are short.
 workers = int(os.environ.get("ROUNDS_WORKERS", "2"))
 threads = int(os.environ.get("ROUNDS_THREADS", "4"))
-worker_class = "gthread"
+# gunicorn's gthread worker, made to share kept-alive connections evenly among the
+# workers (blog/core/serving.py): without it they can all end up on one worker.
+worker_class = "blog.core.serving.SpreadingWorker"
 timeout = 30
 graceful_timeout = 20
 # nginx keeps connections to gunicorn open between requests (deploy/nginx.conf closes
