@@ -10,8 +10,9 @@ bind = os.environ.get("ROUNDS_BIND", "127.0.0.1:8000")
 # Two workers with a few threads each: pages are quick, SQLite writes are short.
 workers = int(os.environ.get("ROUNDS_WORKERS", "2"))
 threads = int(os.environ.get("ROUNDS_THREADS", "4"))
-# gunicorn's gthread worker, made to share kept-alive connections evenly among the
-# workers (blog/core/serving.py): without it they can all end up on one worker.
+# gunicorn's gthread worker, made to leave a new connection to a worker with a thread
+# free (blog/core/serving.py): without it kept-alive connections could all end up on one
+# worker while the other idled.
 worker_class = "blog.core.serving.SpreadingWorker"
 timeout = 30
 graceful_timeout = 20
