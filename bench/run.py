@@ -77,6 +77,9 @@ ROUNDS_ONLY = {"seen"}
 # Pages asked for with a new address each time (``&n=`` and a number), so no copy kept
 # of an earlier answer serves them: what a search no one made before costs.
 NEW_EACH_TIME = {"search-new"}
+# gunicorn's log line when a worker reaches max_requests: "[time] [pid] [INFO] Autorestarting"
+RESTARTING = re.compile(r"\[(\d+)\] \[INFO\] Autorestarting worker")
+RESTARTED_MARK = "†"
 TARGETS = ("static", "minimal", "rounds", "nginx", "cached")
 SITES = {"small": (20, 100), "large": (10_000, 100_000)}
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -477,6 +480,11 @@ class Stack:
             raise
         return self
 
+    def restarting_workers(self) -> set[str]:
+        """The pids of the gunicorn workers that have begun to restart so far
+        (``max_requests``): each logs "Autorestarting", from one thread or more."""
+        return set(RESTARTING.findall((self.folder / "rounds.log").read_text()))
+
     def __exit__(self, *_exc):
         for server in reversed(self.servers):
             stop_server(server)
@@ -498,11 +506,15 @@ def measure(args) -> dict:
                         for target in TARGETS:
                             if page in ROUNDS_ONLY and target != "rounds":
                                 continue
+                            restarting = stack.restarting_workers()
                             figures = drive(stack.ports[target], paths_for(page), concurrency,
                                             args.seconds, post=page in ROUNDS_ONLY,
                                             new_each_time=page in NEW_EACH_TIME)  # fmt: skip
                             row = {"site": site, "page": page, "concurrency": concurrency,
                                    "target": target, **figures}  # fmt: skip
+                            if target == "rounds":
+                                restarted = stack.restarting_workers() - restarting
+                                row["worker_restarts"] = len(restarted)
                             results["runs"].append(row)
                             print(json.dumps(row), file=sys.stderr, flush=True)
                 results["sites"][site]["memory"] = stack_memory(stack.rounds.pid)
@@ -567,14 +579,20 @@ def markdown(results: dict) -> str:
     for (site, concurrency, page), runs in table.items():
         rps = {target: runs[target]["rps"] if target in runs else None for target in TARGETS}
         rounds, cached = runs.get("rounds", {}), runs.get("cached", {})
+        restarted = RESTARTED_MARK if rounds.get("worker_restarts") else ""
         lines.append(
             f"| {site} | {concurrency} | {page} | {number(rps['static'])} | "
-            f"{number(rps['minimal'])} | {number(rps['rounds'])} | "
+            f"{number(rps['minimal'])} | {number(rps['rounds'])}{restarted} | "
             f"{number(rounds.get('p50_ms'), 1)} | {number(rounds.get('p99_ms'), 1)} | "
             f"{ratio(rps['rounds'], rps['minimal'])} | "
             f"{ratio(rps['rounds'], rps['static'], percent=True)} | {number(rps['nginx'])} | "
             f"{number(rps['cached'])} | {number(cached.get('p99_ms'), 1)} | "
             f"{ratio(rps['cached'], rps['static'], percent=True)} |"
+        )
+    if any(run.get("worker_restarts") for run in results["runs"]):
+        lines.append(
+            f"\n{RESTARTED_MARK} a worker began to restart during Rounds' run (gunicorn's "
+            "`max_requests`): its connections moved to the other worker."
         )
     for site, about in results["sites"].items():
         build, memory = about["build"], about.get("memory", {})
