@@ -454,6 +454,7 @@ class Stack:
         }
         self.ports = {name: free_port() for name in TARGETS}
         self.servers: list[subprocess.Popen] = []
+        self.log_read, self.restarting = 0, set()  # how far restarting_workers() has read
 
     def __enter__(self):
         try:
@@ -482,8 +483,16 @@ class Stack:
 
     def restarting_workers(self) -> set[str]:
         """The pids of the gunicorn workers that have begun to restart so far
-        (``max_requests``): each logs "Autorestarting", from one thread or more."""
-        return set(RESTARTING.findall((self.folder / "rounds.log").read_text()))
+        (``max_requests``): each logs "Autorestarting", from one thread or more. Reads
+        only the whole lines the log has gained since the last call (with the access log,
+        it grows by hundreds of megabytes in a full run)."""
+        with open(self.folder / "rounds.log", "rb") as log:
+            log.seek(self.log_read)
+            gained = log.read()
+        whole = gained[: gained.rfind(b"\n") + 1]
+        self.log_read += len(whole)
+        self.restarting.update(RESTARTING.findall(whole.decode("utf-8", "replace")))
+        return set(self.restarting)
 
     def __exit__(self, *_exc):
         for server in reversed(self.servers):
