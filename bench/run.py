@@ -4,6 +4,7 @@ Flask + SQLite app, in one interleaved run, so every figure is also a ratio.
     make bench                                   # the full run (about 20 minutes)
     .venv/bin/python -m bench.run --quick        # a 1-2 minute look
     .venv/bin/python -m bench.run --growth       # memory after 20,000 and 100,000 requests
+    .venv/bin/python -m bench.run --render-each-time --pages post,home,search-new
     .venv/bin/python -m bench.run --json out.json --seconds 5 --concurrency 1,16,64
 
 For each site (a small one: the sample content and a few more posts; a large one: 10,000
@@ -23,6 +24,10 @@ Python client threads (slower than wrk: their own cost is in the figures, so use
 for ratios only). After the run it reads the Rounds stack's memory: the PSS of gunicorn's
 master and every process under it (/proc/<pid>/smaps_rollup): the workers, the render
 server and any render it is running.
+
+``--render-each-time`` runs Rounds with no stored pages and no front door, so it renders
+every page for each request: what a page costs made afresh (for the signed-in author, a
+reader with their own cookie, a search no one made before), against the same yardsticks.
 
 Everything listens on 127.0.0.1 only, lives in a temporary folder, and stops by itself.
 The client runs on the same cores as the servers: figures are floors, not ceilings.
@@ -82,6 +87,8 @@ RESTARTING = re.compile(r"\[(\d+)\] \[INFO\] Autorestarting worker")
 RESTARTED_MARK = "†"
 TARGETS = ("static", "minimal", "rounds", "nginx", "cached")
 SITES = {"small": (20, 100), "large": (10_000, 100_000)}
+# --render-each-time: Rounds' settings for rendering every page for each request.
+RENDER_EACH_TIME = {"BLOG_STORED_PAGES": "false", "BLOG_FRONT_DOOR_BYTES": "0"}
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WRK = shutil.which("wrk")
 
@@ -440,8 +447,9 @@ def stack_memory(master: int) -> dict:
 class Stack:
     """Every server of one site, started and stopped together."""
 
-    def __init__(self, folder: Path, posts: int, comments: int):
+    def __init__(self, folder: Path, posts: int, comments: int, settings: dict | None = None):
         self.folder = folder
+        self.settings = settings or {}  # more of Rounds' settings (environment variables)
         folder.mkdir(parents=True)
         started = time.monotonic()
         cpu = time.process_time()
@@ -458,11 +466,8 @@ class Stack:
 
     def __enter__(self):
         try:
-            # SITE_URL set, as the deploy guide sets it, to the address clients use: so the
-            # master's rehearsal (blog/public/rehearsal.py) asks for pages at that address.
-            site_url = f"http://127.0.0.1:{self.ports['rounds']}"
-            env = {**environment(self.folder), "BLOG_SITE_URL": site_url}
             self.log = open(self.folder / "rounds.log", "w")  # noqa: SIM115 - closed on exit
+            env = self.environment()
             self.rounds = start_server(self.ports["rounds"], 2, log=self.log, env=env)
             self.servers.append(self.rounds)
             copy_pages(
@@ -480,6 +485,13 @@ class Stack:
             print(log.read_text()[-3000:] if log.exists() else "", file=sys.stderr)
             raise
         return self
+
+    def environment(self) -> dict[str, str]:
+        """Rounds' settings: the site's, SITE_URL, and any given to the stack."""
+        # SITE_URL set, as the deploy guide sets it, to the address clients use: so the
+        # master's rehearsal (blog/public/rehearsal.py) asks for pages at that address.
+        site_url = f"http://127.0.0.1:{self.ports['rounds']}"
+        return {**environment(self.folder), "BLOG_SITE_URL": site_url, **self.settings}
 
     def restarting_workers(self) -> set[str]:
         """The pids of the gunicorn workers that have begun to restart so far
@@ -502,13 +514,15 @@ class Stack:
 
 
 def measure(args) -> dict:
+    settings = RENDER_EACH_TIME if args.render_each_time else {}
     results = {"machine": machine(), "load_generator": "wrk" if WRK else "python threads",
-               "seconds_per_run": args.seconds, "sites": {}, "runs": []}  # fmt: skip
+               "seconds_per_run": args.seconds, "rounds_settings": settings,
+               "sites": {}, "runs": []}  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="rounds-bench-"))
     try:
         for site in args.sites:
             posts, comments = SITES[site] if site != "large" else (args.posts, args.comments)
-            with Stack(folder / site, posts, comments) as stack:
+            with Stack(folder / site, posts, comments, settings) as stack:
                 results["sites"][site] = {"build": stack.build}
                 for concurrency in args.concurrency:
                     for page in args.pages:
@@ -598,6 +612,12 @@ def markdown(results: dict) -> str:
             f"{number(rps['cached'])} | {number(cached.get('p99_ms'), 1)} | "
             f"{ratio(rps['cached'], rps['static'], percent=True)} |"
         )
+    if results.get("rounds_settings"):
+        lines.append(
+            "\nRounds rendered every page for each request (`--render-each-time`: "
+            + ", ".join(f"`{name}={value}`" for name, value in results["rounds_settings"].items())
+            + ")."
+        )
     if any(run.get("worker_restarts") for run in results["runs"]):
         lines.append(
             f"\n{RESTARTED_MARK} a worker began to restart during Rounds' run (gunicorn's "
@@ -631,6 +651,8 @@ def main() -> int:
     parser.add_argument("--comments", type=int, default=SITES["large"][1])
     parser.add_argument("--growth", nargs="?", const="20000,100000", default=None,
                         help="instead: PSS after these numbers of requests")  # fmt: skip
+    parser.add_argument("--render-each-time", action="store_true",
+                        help="Rounds with no stored pages and no front door")  # fmt: skip
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     if args.quick:

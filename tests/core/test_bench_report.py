@@ -1,7 +1,8 @@
 """make bench's table marks a Rounds run during which gunicorn restarted a worker, so a
-slow row is read for what it is."""
+slow row is read for what it is, and says when Rounds rendered every page afresh."""
 
-from bench.run import RESTARTING, markdown
+from bench.run import RENDER_EACH_TIME, RESTARTING, Stack, markdown
+from blog import create_app
 
 
 def results(restarts: int) -> dict:
@@ -35,3 +36,21 @@ def test_the_restarting_workers_are_read_from_gunicorns_log_once_each():
         "[2026-12-02 08:00:07 +0000] [4250] [INFO] Autorestarting worker after current request.\n"
     )
     assert set(RESTARTING.findall(log)) == {"4242", "4250"}
+
+
+def test_render_each_time_runs_rounds_with_no_stored_pages_and_no_front_door(tmp_path, monkeypatch):
+    stack = Stack.__new__(Stack)  # its settings only: no site built, no server started
+    stack.folder, stack.ports, stack.settings = tmp_path, {"rounds": 8123}, RENDER_EACH_TIME
+    environment = stack.environment()
+    assert environment["BLOG_SITE_URL"] == "http://127.0.0.1:8123"
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    config = create_app({"TESTING": True}).config
+    assert config["STORED_PAGES"] is False and config["FRONT_DOOR_BYTES"] == 0
+
+
+def test_a_table_of_pages_rendered_each_time_says_so():
+    table = markdown({**results(restarts=0), "rounds_settings": RENDER_EACH_TIME})
+    assert "Rounds rendered every page for each request (`--render-each-time`:" in table
+    assert "`BLOG_STORED_PAGES=false`" in table and "`BLOG_FRONT_DOOR_BYTES=0`" in table
+    assert "rendered every page" not in markdown(results(restarts=0))
