@@ -194,7 +194,9 @@ class Tag(db.Model):
 class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
-        Index("ix_posts_status_published_at", "status", "published_at"),
+        # Every part of Post.is_public(): a count of public posts reads the index alone,
+        # and the newest come in order (published_at last), so a list stops after its page.
+        Index("ix_posts_status_deleted_at_published_at", "status", "deleted_at", "published_at"),
         Index("ix_posts_featured_published_at", "featured", "published_at"),
         one_of("status", tuple(PostStatus)),
         one_of("audience", tuple(Audience)),
@@ -244,11 +246,14 @@ class Post(db.Model):
     # Table of contents [[level, id, text], ...], made on save.
     toc: Mapped[list] = defaulted([], JSON, deferred_group="text")
 
-    author: Mapped[Author] = relationship(back_populates="posts", lazy="joined")
+    # Loaded by a second query for all the posts a query found (selectin), not joined into
+    # it: a join stops SQLite from ending a list of the newest posts after its LIMIT, so
+    # every post of the site would be read and sorted.
+    author: Mapped[Author] = relationship(back_populates="posts", lazy="selectin")
     tags: Mapped[list[Tag]] = relationship(
         secondary=post_tags, back_populates="posts", order_by="Tag.name"
     )
-    cover: Mapped[Media | None] = relationship(lazy="joined")
+    cover: Mapped[Media | None] = relationship(lazy="selectin")
     media: Mapped[list[Media]] = relationship(secondary=post_media)
     reviewer: Mapped[Reviewer | None] = relationship()
 

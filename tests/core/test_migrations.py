@@ -68,6 +68,10 @@ def test_last_revision_goes_down_and_up_again_with_the_data(app):
     check_down_and_up()
 
 
+def test_the_stored_pages_revision_goes_down_and_up_again_with_the_data(app):
+    check_stored_pages_down_and_up()
+
+
 def test_the_identity_revision_goes_down_and_up_again_with_the_data(app):
     check_identity_down_and_up()
 
@@ -166,7 +170,21 @@ def check_site(post_id: int) -> None:
 
 
 def check_down_and_up() -> None:
-    """The last revision (stored pages) down and up: the site's data stays, and a new
+    """The last revision (the public posts index) down and up: the index it replaced
+    comes back, then gives way again, and the site's data stays."""
+    post_id = fill_site()
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="-1")
+    indexes = {index["name"] for index in inspect(db.engine).get_indexes("posts")}
+    assert "ix_posts_status_published_at" in indexes
+    assert "ix_posts_status_deleted_at_published_at" not in indexes
+    upgrade(directory=MIGRATIONS)
+    check_site(post_id)
+    assert schema_differences() == []
+
+
+def check_stored_pages_down_and_up() -> None:
+    """The stored pages revision down and up: the site's data stays, and a new
     generation row starts the stored pages afresh."""
     post_id = fill_site()
     db.session.add(
@@ -175,7 +193,7 @@ def check_down_and_up() -> None:
     )  # fmt: skip
     db.session.commit()
     db.session.remove()
-    downgrade(directory=MIGRATIONS, revision="-1")
+    downgrade(directory=MIGRATIONS, revision="b7d2e5a91c04")
     tables = inspect(db.engine).get_table_names()
     assert "stored_pages" not in tables and "page_generation" not in tables
     upgrade(directory=MIGRATIONS)

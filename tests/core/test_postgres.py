@@ -55,6 +55,10 @@ def test_last_revision_goes_down_and_up_again_on_postgresql(pg_app):
     schema.check_down_and_up()
 
 
+def test_the_stored_pages_revision_goes_down_and_up_again_on_postgresql(pg_app):
+    schema.check_stored_pages_down_and_up()
+
+
 def test_enumerated_columns_and_server_defaults_on_postgresql(pg_app):
     schema.fill_site()
     schema.check_enumerations()

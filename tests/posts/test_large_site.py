@@ -122,8 +122,10 @@ def work(client, url: str) -> int:
     return steps[0]
 
 
-def test_search_costs_about_what_a_listing_does_however_many_posts_match(client, big_site):
-    """One full-text query, not one per post; snippets for the page's posts, not for all."""
-    listing = work(client, "/")
+def test_search_costs_less_than_one_pass_over_the_posts_however_many_match(client, big_site):
+    """One full-text query, not one per post; snippets for the page's posts, not for all:
+    a search that matches every post costs less than the sitemap, which lists them all
+    (about 37,000 steps against 47,000; with snippets made for every match, 49,000)."""
+    every_post = work(client, "/sitemap.xml")
     for query in ("asthma", "pheochromocytoma", "heart+sleep"):
-        assert work(client, f"/search?q={query}") < 2 * listing, query
+        assert work(client, f"/search?q={query}") < every_post, query
