@@ -119,15 +119,20 @@ def public_post_count() -> int:
 
 def archive_months() -> list[MonthCount]:
     """How many public posts each month has (site time zone), newest first: the archive's
-    index when there are too many posts for one page. One query of the dates alone."""
+    index when there are too many posts for one page. One query of the dates alone; a
+    date is put in the site's zone only when it is older than the month before it began
+    (once a month, not once a post: thousands of posts would take a tenth of a second),
+    with the month's bounds that its own page uses (archive_bounds)."""
     dates = db.session.scalars(
         select(Post.published_at).where(Post.is_public()).order_by(Post.published_at.desc())
     )
     months: list[MonthCount] = []
+    month_began = None  # in UTC, as the dates are
     for published_at in dates:
-        local = to_local(published_at)
-        if not months or (months[-1].year, months[-1].month) != (local.year, local.month):
+        if month_began is None or published_at < month_began:
+            local = to_local(published_at)
             months.append(MonthCount(local.year, local.month, 0))
+            month_began = archive_bounds(local.year, local.month)[0]
         months[-1].posts += 1
     return months
 

@@ -237,6 +237,23 @@ def test_a_large_archive_is_an_index_of_months_each_listing_its_posts(client, ma
     assert "November A" in november and "November B" in november
 
 
+@pytest.mark.parametrize("config_overrides", [{"ARCHIVE_ALL_MAX": 2}])
+def test_the_index_of_months_follows_the_site_time_zone_as_month_pages_do(client, make_post):
+    settings = Settings.current()
+    settings.timezone = "America/New_York"
+    db.session.add(settings)
+    db.session.commit()
+    make_post("Mid December", published_at=datetime(2024, 12, 15, 12))
+    make_post("New Year's Eve local", published_at=datetime(2025, 1, 1, 2))  # 21:00 on 31 Dec
+    make_post("New Year's Day local", published_at=datetime(2025, 1, 1, 6))  # 01:00 on 1 Jan
+    page = client.get("/archive").text
+    months = re.findall(r'<a href="(/archive/\d+/\d+)">(\w+)</a> <span[^>]*>(\d+)</span>', page)
+    assert months == [("/archive/2025/1", "January", "1"), ("/archive/2024/12", "December", "2")]
+    december = client.get("/archive/2024/12").text
+    assert "Mid December" in december and "Eve local" in december
+    assert "Day local" in client.get("/archive/2025/1").text
+
+
 def test_empty_archive_has_an_empty_state(client):
     response = client.get("/archive")
     assert response.status_code == 200
