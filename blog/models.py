@@ -246,10 +246,12 @@ class Post(db.Model):
     # Table of contents [[level, id, text], ...], made on save.
     toc: Mapped[list] = defaulted([], JSON, deferred_group="text")
 
-    # Loaded by a second query for all the posts a query found (selectin), not joined into
-    # it: a join stops SQLite from ending a list of the newest posts after its LIMIT, so
-    # every post of the site would be read and sorted.
-    author: Mapped[Author] = relationship(back_populates="posts", lazy="selectin")
+    # Author and cover are not joined into a query of posts: a join stops SQLite from
+    # ending a list of the newest posts after its LIMIT, so every post of the site would
+    # be read and sorted. The author is loaded when first used, once for a request (the
+    # session then has it: the site's posts share one or a few authors); the covers of
+    # the posts a query found come by one more query (selectin).
+    author: Mapped[Author] = relationship(back_populates="posts")
     tags: Mapped[list[Tag]] = relationship(
         secondary=post_tags, back_populates="posts", order_by="Tag.name"
     )

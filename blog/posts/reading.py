@@ -122,7 +122,7 @@ def archive_months() -> list[MonthCount]:
     index when there are too many posts for one page. One query of the dates alone; a
     date is put in the site's zone only when it is older than the month before it began
     (once a month, not once a post: thousands of posts would take a tenth of a second),
-    with the month's bounds that its own page uses (archive_bounds)."""
+    where the month's own page (archive_bounds) begins it."""
     dates = db.session.scalars(
         select(Post.published_at).where(Post.is_public()).order_by(Post.published_at.desc())
     )
@@ -132,7 +132,8 @@ def archive_months() -> list[MonthCount]:
         if month_began is None or published_at < month_began:
             local = to_local(published_at)
             months.append(MonthCount(local.year, local.month, 0))
-            month_began = archive_bounds(local.year, local.month)[0]
+            # Not archive_bounds(), which refuses years its pages don't show (before 1900).
+            month_began = local_to_utc(datetime(local.year, local.month, 1))
         months[-1].posts += 1
     return months
 

@@ -254,6 +254,20 @@ def test_the_index_of_months_follows_the_site_time_zone_as_month_pages_do(client
     assert "Day local" in client.get("/archive/2025/1").text
 
 
+@pytest.mark.parametrize("config_overrides", [{"ARCHIVE_ALL_MAX": 1}])
+def test_the_index_of_months_shows_a_date_before_1900_that_a_change_of_zone_made(client, make_post):
+    """Entered as 1 January 1900 in Tokyo, kept as 31 December 1899 in UTC: once the site's
+    zone is UTC, the index of months still answers (its month has no page of its own)."""
+    make_post("Turn of the century", published_at=datetime(1899, 12, 31, 20))
+    make_post("Recent", published_at=datetime(2025, 1, 5))
+    page = client.get("/archive")
+    assert page.status_code == 200
+    months = re.findall(
+        r'<a href="(/archive/\d+/\d+)">(\w+)</a> <span[^>]*>(\d+)</span>', page.text
+    )
+    assert months == [("/archive/2025/1", "January", "1"), ("/archive/1899/12", "December", "1")]
+
+
 def test_empty_archive_has_an_empty_state(client):
     response = client.get("/archive")
     assert response.status_code == 200
