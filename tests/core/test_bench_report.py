@@ -53,4 +53,5 @@ def test_a_table_of_pages_rendered_each_time_says_so():
     table = markdown({**results(restarts=0), "rounds_settings": RENDER_EACH_TIME})
     assert "Rounds rendered every page for each request (`--render-each-time`:" in table
     assert "`BLOG_STORED_PAGES=false`" in table and "`BLOG_FRONT_DOOR_BYTES=0`" in table
+    assert "the micro-cache columns are still nginx's cache" in table
     assert "rendered every page" not in markdown(results(restarts=0))
