@@ -513,8 +513,13 @@ class Stack:
             self.log.close()
 
 
+def rounds_settings(args) -> dict[str, str]:
+    """The settings Rounds runs with beyond the site's (``--render-each-time``)."""
+    return RENDER_EACH_TIME if args.render_each_time else {}
+
+
 def measure(args) -> dict:
-    settings = RENDER_EACH_TIME if args.render_each_time else {}
+    settings = rounds_settings(args)
     results = {"machine": machine(), "load_generator": "wrk" if WRK else "python threads",
                "seconds_per_run": args.seconds, "rounds_settings": settings,
                "sites": {}, "runs": []}  # fmt: skip
@@ -549,7 +554,7 @@ def measure(args) -> dict:
 def growth(args) -> dict:
     """The Rounds stack's PSS after each number of post-page requests in ``args.growth``."""
     folder = Path(tempfile.mkdtemp(prefix="rounds-bench-"))
-    settings = RENDER_EACH_TIME if args.render_each_time else {}
+    settings = rounds_settings(args)
     found = {"machine": machine(), "rounds_settings": settings, "memory_after_requests": []}
     try:
         with Stack(folder / "small", *SITES["small"], settings) as stack:
